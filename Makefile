@@ -1,0 +1,40 @@
+# Two commands for a fresh clone: `make run` and `make test`. Both create .venv with the
+# machine's python3 and only ever call .venv/bin/python afterwards.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Kinetogram is running at http://127.0.0.1:8000/  (staff: http://127.0.0.1:8000/admin/)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A kinetogram worker --loglevel=info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A kinetogram beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles

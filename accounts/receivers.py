@@ -1,0 +1,1 @@
+"""Receivers for signals sent by allauth and Django's auth."""

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database (and the broker, when one is configured) answer; 503 if not."""
+    checks = {"database": _database_state()}
+    broker = settings.CELERY_BROKER_URL
+    if broker and not broker.startswith("memory://"):
+        checks["broker"] = _broker_state(broker)
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _database_state():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means "down"; details go to the log, not the page
+        return "error"
+    return "ok"
+
+
+def _broker_state(url):
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception:
+        return "error"
+    return "ok"

@@ -1,0 +1,5 @@
+def cart_summary(request):
+    """The number of items in the cart, for the header badge."""
+    from shop.cart import cart_item_count
+
+    return {"cart_item_count": cart_item_count(request)}

@@ -1,0 +1,1 @@
+"""Receivers for other apps' signals (sign-in merges the session cart)."""
