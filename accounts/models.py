@@ -109,4 +109,5 @@ class Address(models.Model):
         return reverse("accounts:address_edit", args=[self.pk])
 
     def as_lines(self):
-        return [p for p in (self.full_name, self.company, self.line1, self.line2, f"{self.postcode} {self.city}", self.country) if p]
+        parts = (self.full_name, self.company, self.line1, self.line2, f"{self.postcode} {self.city}", self.country)
+        return [part for part in parts if part]

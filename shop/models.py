@@ -159,6 +159,9 @@ class CartLine(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cart", "plan"], name="one_line_per_plan")]
 
+    def __str__(self):
+        return f"{self.quantity} × plan {self.plan_id}"
+
 
 # --- orders --------------------------------------------------------------------
 class Order(models.Model):

@@ -12,7 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 SHOP_PAYMENT_GATEWAY = "fake"
-STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (test-only signing secret)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
