@@ -1,0 +1,87 @@
+"""Production settings and the headers every response carries (DJ-01..03, FE-01, FE-03)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "kinetogram.settings.prod",
+    "DJANGO_SECRET_KEY": "q8Zr2vN7xL4pT1mW9cJ6bH3sK0dF5gY8uE2iO7aR4tQ1wX6zV3nM9kB5jC0hG",
+    "DJANGO_ALLOWED_HOSTS": "shop.kinetogram.example",
+    "DATABASE_URL": "sqlite:////tmp/kinetogram-deploy-check.sqlite3",
+    "PATH": os.environ.get("PATH", ""),
+}
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_dj01_production_settings_pass_the_deploy_checks_without_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_dj02_production_settings_refuse_to_start_without_secrets(missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize("weak", ["short", "django-insecure-" + "x" * 60, "a" * 60])
+def test_dj02_production_settings_refuse_a_weak_secret_key(weak):
+    result = _manage("check", env={**PROD_ENV, "DJANGO_SECRET_KEY": weak})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_dj02_production_settings_values():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_NAME,"
+        " s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.USE_X_FORWARDED_HOST, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=ROOT,
+        env=PROD_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == [
+        "False",
+        "31536000",
+        "True",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "False",
+        "Argon2PasswordHasher",
+    ], result.stderr
+
+
+@pytest.mark.django_db
+def test_dj03_unknown_host_header_is_refused(client, settings):
+    assert "*" not in settings.ALLOWED_HOSTS
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_fe03_security_headers_on_every_response(client):
+    for url in ("/", "/healthz", "/accounts/login/", "/does-not-exist/"):
+        response = client.get(url)
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["Referrer-Policy"] == "same-origin", url
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
+        assert response["X-Frame-Options"] == "DENY", url
