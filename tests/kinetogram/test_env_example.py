@@ -3,7 +3,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("kinetogram", "accounts", "shop", "marketing", "privacy")
-READ = re.compile(r"""(?:env(?:\.[a-z]+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+READ = re.compile(
+    r"""(?:env(?:\.[a-z]+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
 
 
 def test_every_environment_variable_is_listed_in_env_example():

@@ -85,3 +85,16 @@ def test_fe03_security_headers_on_every_response(client):
         assert response["Referrer-Policy"] == "same-origin", url
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
         assert response["X-Frame-Options"] == "DENY", url
+
+
+@pytest.mark.django_db
+def test_fe02_content_security_policy_forbids_inline_script_plugins_and_framing(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    # Scripts come from our own origin, or inline with the nonce of the response that used one.
+    assert directives["script-src"].split()[0] == "'self'"
+    assert "unsafe-inline" not in directives["script-src"]
+    assert "unsafe-inline" not in directives["style-src"]
