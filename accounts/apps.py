@@ -6,4 +6,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and accounts"
 
     def ready(self):
-        from accounts import receivers  # noqa: F401
+        from allauth.account.signals import user_signed_up
+
+        from accounts import receivers
+
+        user_signed_up.connect(
+            receivers.on_user_signed_up_create_profile, dispatch_uid="accounts.create_profile_on_signup"
+        )
