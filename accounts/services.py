@@ -121,3 +121,13 @@ def address_make_default(*, address):
     Address.objects.filter(pk=address.pk).update(is_default=True)
     address.is_default = True
     return address
+
+
+def user_session_forget(*, session_key):
+    """Forget the device record (IP address, browser) of a session that has ended.
+
+    Writes: deletes the allauth UserSession row of that session, if any.
+    """
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.filter(session_key=session_key).delete()

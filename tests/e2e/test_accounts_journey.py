@@ -9,7 +9,7 @@ from django.core import mail
 
 from accounts.models import Address, User
 
-SHOTS = Path("/tmp/shots")
+SHOTS = Path("/tmp/shots")  # noqa: S108 (screenshots for people to look at, never read back)
 PASSWORD = "Lantern-orbit-2047"
 
 
