@@ -165,7 +165,8 @@ def test_deleting_the_default_promotes_the_newest_other_address(client, customer
 
     assert "The address has been deleted." in response.content.decode()
     assert list(Address.objects.filter(user=customer).order_by("pk").values_list("pk", flat=True)) == [
-        old.pk, newest.pk
+        old.pk,
+        newest.pk,
     ]
     assert defaults(customer, "billing") == [newest.pk]
 

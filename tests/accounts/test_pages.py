@@ -4,18 +4,34 @@ from tests.accounts.factories import AddressFactory, ProfileFactory, UserFactory
 from tests.accounts.utils import reauthenticate, sign_in
 from tests.shop.factories import OrderFactory
 
-OWN_PAGES = ["/account/", "/account/profile/", "/account/addresses/", "/account/addresses/add/",
-             "/account/your-data/"]
-ALLAUTH_MANAGE_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/",
-                        "/accounts/2fa/totp/activate/", "/accounts/2fa/recovery-codes/generate/",
-                        "/accounts/sessions/", "/accounts/logout/"]
-ENTRANCE_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
-                  "/accounts/password/reset/done/", "/accounts/confirm-email/"]
+OWN_PAGES = ["/account/", "/account/profile/", "/account/addresses/", "/account/addresses/add/", "/account/your-data/"]
+ALLAUTH_MANAGE_PAGES = [
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/2fa/recovery-codes/generate/",
+    "/accounts/sessions/",
+    "/accounts/logout/",
+]
+ENTRANCE_PAGES = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/confirm-email/",
+]
 NAV_LINKS = [
-    ("/account/", "Overview"), ("/account/profile/", "Profile"), ("/account/addresses/", "Addresses"),
-    ("/orders/", "Orders"), ("/account/services/", "My services"), ("/account/saved-searches/", "Saved searches"),
-    ("/accounts/email/", "Email addresses"), ("/accounts/password/change/", "Password"),
-    ("/accounts/2fa/", "Two-factor authentication"), ("/accounts/sessions/", "Signed-in devices"),
+    ("/account/", "Overview"),
+    ("/account/profile/", "Profile"),
+    ("/account/addresses/", "Addresses"),
+    ("/orders/", "Orders"),
+    ("/account/services/", "My services"),
+    ("/account/saved-searches/", "Saved searches"),
+    ("/accounts/email/", "Email addresses"),
+    ("/accounts/password/change/", "Password"),
+    ("/accounts/2fa/", "Two-factor authentication"),
+    ("/accounts/sessions/", "Signed-in devices"),
     ("/account/your-data/", "Your data"),
 ]
 

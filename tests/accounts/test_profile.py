@@ -37,8 +37,13 @@ def test_p02_profile_page_shows_labelled_fields_and_writes_nothing_on_get(client
 
     html = response.content.decode()
     assert response.status_code == 200
-    for field_id, label in [("id_full_name", "Full name"), ("id_phone", "Phone number"), ("id_company", "Company"),
-                            ("id_city", "Town or city"), ("id_country", "Country")]:
+    for field_id, label in [
+        ("id_full_name", "Full name"),
+        ("id_phone", "Phone number"),
+        ("id_company", "Company"),
+        ("id_city", "Town or city"),
+        ("id_country", "Country"),
+    ]:
         assert f'<label for="{field_id}">{label}</label>' in html
     assert 'value="Katherine Johnson"' in html
     assert '<option value="GB">United Kingdom</option>' in html
@@ -59,13 +64,17 @@ def test_p02_saving_the_profile_updates_name_and_contact_details(client):
     assert user.full_name == "Katherine Johnson"
     profile = Profile.objects.get(user=user)
     assert (profile.phone, profile.company, profile.city, profile.country) == (
-        "+1 (757) 555-0100", "Langley Research", "Hampton", "US"
+        "+1 (757) 555-0100",
+        "Langley Research",
+        "Hampton",
+        "US",
     )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("phone", ["call me", "12345", "+44 20 7946 0000 ext 12", "++44 20 7946 0000",
-                                   "+1234567890123456"])
+@pytest.mark.parametrize(
+    "phone", ["call me", "12345", "+44 20 7946 0000 ext 12", "++44 20 7946 0000", "+1234567890123456"]
+)
 def test_a_bad_phone_number_is_refused_with_a_clear_message_and_nothing_changes(client, phone):
     profile = ProfileFactory(phone="+44 20 7946 0000", user__full_name="Old Name")
     client.force_login(profile.user)

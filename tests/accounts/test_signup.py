@@ -38,8 +38,10 @@ def test_p12_signup_page_shows_labelled_fields_age_box_and_password_rules(client
     assert "Your password must contain at least 8 characters." in html
     assert "Your password must contain at least one letter and one number." in html
     # Fields come in the order a person fills them in.
-    positions = [html.index(f'id="{field_id}"') for field_id in ("id_email", "id_full_name", "id_password1",
-                                                                  "id_password2", "id_confirm_age")]
+    positions = [
+        html.index(f'id="{field_id}"')
+        for field_id in ("id_email", "id_full_name", "id_password1", "id_password2", "id_confirm_age")
+    ]
     assert positions == sorted(positions)
     assert 'href="/static/css/site.css"' in html
 

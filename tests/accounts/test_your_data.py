@@ -17,8 +17,13 @@ def give_orders(user, count):
 
 @pytest.fixture
 def customer(client):
-    profile = ProfileFactory(phone="+44 20 7946 0001", company="Difference Engines", city="London", country="GB",
-                             user__full_name="Charles Babbage")
+    profile = ProfileFactory(
+        phone="+44 20 7946 0001",
+        company="Difference Engines",
+        city="London",
+        country="GB",
+        user__full_name="Charles Babbage",
+    )
     client.force_login(profile.user)
     return profile.user
 
@@ -47,9 +52,21 @@ def test_p02_your_data_shows_everything_the_customer_gave_us(client, customer):
 
     html = client.get(URL).content.decode()
 
-    for expected in ["Charles Babbage", customer.email, "+44 20 7946 0001", "Difference Engines", "United Kingdom",
-                     "1 Dorset Street", "charles@work.example", order.number, "Email campaign (Standard)",
-                     "SEO audit", "Remarkably precise", "Monthly social plans", "You confirmed you are 16 or older"]:
+    for expected in [
+        "Charles Babbage",
+        customer.email,
+        "+44 20 7946 0001",
+        "Difference Engines",
+        "United Kingdom",
+        "1 Dorset Street",
+        "charles@work.example",
+        order.number,
+        "Email campaign (Standard)",
+        "SEO audit",
+        "Remarkably precise",
+        "Monthly social plans",
+        "You confirmed you are 16 or older",
+    ]:
         assert expected in html, expected
     assert "Someone Else" not in html
     assert "Not mine" not in html
@@ -61,8 +78,12 @@ def test_p02_your_data_for_a_new_customer_says_what_is_empty(client):
 
     html = client.get(URL).content.decode()
 
-    for expected in ["You have not saved an address.", "You have not placed an order.",
-                     "You have not written a review.", "You have not saved a search."]:
+    for expected in [
+        "You have not saved an address.",
+        "You have not placed an order.",
+        "You have not written a review.",
+        "You have not saved a search.",
+    ]:
         assert expected in html
 
 
