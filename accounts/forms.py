@@ -99,13 +99,13 @@ class ProfileForm(forms.ModelForm):
 
 
 class AddressForm(forms.ModelForm):
+    kind = forms.ChoiceField(label="Use this address for", choices=Address.Kind.choices, widget=forms.RadioSelect)
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
 
     class Meta:
         model = Address
         fields = ["kind", "full_name", "company", "line1", "line2", "city", "postcode", "country", "is_default"]
         labels = {
-            "kind": "Use this address for",
             "full_name": "Full name",
             "company": "Company (optional)",
             "line1": "Address line 1",
@@ -115,7 +115,6 @@ class AddressForm(forms.ModelForm):
             "is_default": "Make this my default address of this kind",
         }
         widgets = {
-            "kind": forms.RadioSelect,
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),
             "line1": forms.TextInput(attrs={"autocomplete": "address-line1"}),

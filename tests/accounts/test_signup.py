@@ -84,7 +84,7 @@ def test_confirmation_link_confirms_only_on_post_and_signs_the_customer_in(clien
     page = client.get(link)
 
     assert page.status_code == 200
-    assert "Confirm Email Address" in page.content.decode()
+    assert "Confirm that <strong>grace@example.com</strong> is your email address" in page.content.decode()
     assert EmailAddress.objects.get().verified is False
 
     response = client.post(link)
