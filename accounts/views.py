@@ -61,7 +61,7 @@ def address_add(request):
         services.address_create(user=request.user, **form.cleaned_data)
         messages.success(request, "The address has been added.")
         return redirect("accounts:address_list")
-    return render(request, "accounts/address_form.html", {"form": form, "section": "addresses"})
+    return render(request, "accounts/address_edit.html", {"form": form, "section": "addresses"})
 
 
 @account_page
@@ -75,7 +75,7 @@ def address_edit(request, pk):
         services.address_update(address=address, **form.cleaned_data)
         messages.success(request, "The address has been saved.")
         return redirect("accounts:address_list")
-    return render(request, "accounts/address_form.html", {"form": form, "address": address, "section": "addresses"})
+    return render(request, "accounts/address_edit.html", {"form": form, "address": address, "section": "addresses"})
 
 
 @account_page
@@ -102,4 +102,4 @@ def address_make_default(request, pk):
 @account_page
 def your_data(request):
     context = selectors.your_data_for_user(user=request.user)
-    return render(request, "accounts/your_data.html", {**context, "section": "your_data"})
+    return render(request, "accounts/your_data_detail.html", {**context, "section": "your_data"})

@@ -121,3 +121,63 @@ def test_p12_p17_signup_confirm_profile_address_and_sign_in_without_remember_me(
     session_cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
     # A session cookie (no expiry) ends when the browser closes (P17).
     assert session_cookie["expires"] == -1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_factor_journey_and_signing_out_other_devices(live_server, page, browser):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from tests.accounts.factories import PASSWORD as FACTORY_PASSWORD
+    from tests.accounts.factories import UserFactory
+
+    base = live_server.url
+    user = UserFactory(email="mary@example.com", full_name="Mary Jackson")
+
+    def sign_in(target):
+        target.goto(f"{base}/accounts/login/")
+        target.get_by_label("Email").fill(user.email)
+        target.get_by_label("Password").fill(FACTORY_PASSWORD)
+        target.get_by_role("button", name="Sign in").click()
+
+    # A second device is signed in too.
+    other = browser.new_context()
+    other_page = other.new_page()
+    sign_in(other_page)
+    other_page.wait_for_url(f"{base}/")
+
+    sign_in(page)
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/accounts/sessions/")
+    assert page.locator(".sessions-table tbody tr").count() == 2
+    shot(page, "sessions_two_devices")
+    page.get_by_role("button", name="Sign out of all other devices").click()
+    other_page.goto(f"{base}/account/")
+    assert "/accounts/login/" in other_page.url
+    other.close()
+
+    # Turn on the authenticator app; the code comes from the secret shown on the page.
+    page.goto(f"{base}/accounts/2fa/")
+    page.get_by_role("link", name="Activate").click()
+    page.get_by_label("Password").fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    shot(page, "mfa_recovery_codes")
+    page.goto(f"{base}/accounts/2fa/")
+    shot(page, "mfa_index_active")
+
+    # Signing in now asks for a code.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/")
+    sign_in(page)
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    shot(page, "mfa_authenticate")
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Sign In").click()
+    assert page.get_by_text("Incorrect code.").first.is_visible()
+    shot(page, "mfa_authenticate_error")
