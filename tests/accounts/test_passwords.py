@@ -293,3 +293,32 @@ def test_au11_adding_an_email_works_right_after_reauthenticating(client, mailout
     assert response.status_code == 302
     assert response["Location"] == "/accounts/email/"
     assert sorted(user.emailaddress_set.values_list("email", flat=True)) == [user.email, "second@example.com"]
+
+
+# --- password reset by email link -----------------------------------------------------
+@pytest.mark.django_db
+def test_p18_password_reset_link_enforces_the_rules_and_works_once(client, mailoutbox):
+    import re
+
+    user = UserFactory(email="reset@example.com")
+    client.post("/accounts/password/reset/", {"email": "reset@example.com"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    form_url = form_page.redirect_chain[-1][0]
+    html = form_page.content.decode()
+    assert '<label for="id_password1">New Password</label>' in html
+    assert "Your password must contain at least one letter and one number." in html
+
+    weak = client.post(form_url, {"password1": "password1", "password2": "password1"})
+    assert "This password is too common." in weak.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+    done = client.post(form_url, {"password1": "Quiet-meadow-3141", "password2": "Quiet-meadow-3141"})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Quiet-meadow-3141")
+
+    reused = client.get(link, follow=True)
+    assert "The password reset link was invalid" in reused.content.decode()
