@@ -223,3 +223,20 @@ def test_ac01_another_customers_address_is_not_found(client, customer, method, p
     theirs.refresh_from_db()
     assert (theirs.city, theirs.is_default) == ("Bath", False)
     assert Address.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["delete", "default"])
+def test_fe04_address_changes_without_a_csrf_token_are_refused(path):
+    from django.test import Client
+
+    address = AddressFactory(is_default=False)
+    AddressFactory(user=address.user, is_default=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(address.user)
+
+    response = client.post(f"/account/addresses/{address.pk}/{path}/")
+
+    assert response.status_code == 403
+    address.refresh_from_db()
+    assert address.is_default is False
