@@ -1,1 +1,15 @@
 """Receivers for signals sent by allauth and Django's auth."""
+
+from accounts.services import profile_get_or_create, user_session_forget
+
+
+def on_user_signed_up_create_profile(sender, request, user, **kwargs):
+    """Every new customer starts with an (empty) profile, so account pages can rely on one."""
+    profile_get_or_create(user=user)
+
+
+def on_user_logged_out_forget_device(sender, request, user, **kwargs):
+    """A signed-out session keeps no record of the device's IP address and browser (SE-02)."""
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        user_session_forget(session_key=session.session_key)

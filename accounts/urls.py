@@ -6,4 +6,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.account_overview, name="overview"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("addresses/", views.address_list, name="address_list"),
+    path("addresses/add/", views.address_add, name="address_add"),
+    path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
+    path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
+    path("addresses/<int:pk>/default/", views.address_make_default, name="address_make_default"),
+    path("your-data/", views.your_data, name="your_data"),
 ]
