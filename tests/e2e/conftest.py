@@ -1,0 +1,22 @@
+"""Every browser journey also checks that the pages it visits break no rule of the
+Content Security Policy (FE-02) and raise no JavaScript error."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def page_problems(request):
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    problems = []
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text)
+        if msg.type == "error" and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
+        else None,
+    )
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    yield problems
+    assert problems == [], "the browser reported policy violations or script errors"
