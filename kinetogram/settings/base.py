@@ -184,15 +184,15 @@ SHOP_PAYMENT_GATEWAY = env("SHOP_PAYMENT_GATEWAY", default="stripe" if STRIPE_SE
 
 # --- company -------------------------------------------------------------------
 COMPANY_NAME = env("COMPANY_NAME", default="Kinetogram Marketing")
-COMPANY_EMAIL = env("COMPANY_EMAIL", default="[email protected]")
+COMPANY_EMAIL = env("COMPANY_EMAIL", default="hello@kinetogramm.com")
 COMPANY_PHONE = env("COMPANY_PHONE", default="415-723-2867")
 PRIVACY_DPO_NAME = env("PRIVACY_DPO_NAME", default="Data Protection Officer")
-PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="[email protected]")
+PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="dpo@kinetogramm.com")
 PRIVACY_DPO_PHONE = env("PRIVACY_DPO_PHONE", default="415-723-2867")
 
 # --- email ---------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kinetogram <[email protected]>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kinetogram <shop@kinetogramm.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ANYMAIL = {
     k: v
