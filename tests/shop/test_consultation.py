@@ -206,9 +206,7 @@ def test_p37_rate_limit_is_per_client_ip(client, django_capture_on_commit_callba
 @pytest.mark.django_db
 def test_p37_forged_forwarded_for_header_does_not_escape_the_limit(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        statuses = [
-            client.post(URL, VALID, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(6)
-        ]
+        statuses = [client.post(URL, VALID, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(6)]
 
     assert statuses == [302] * 5 + [429]
 
@@ -244,8 +242,7 @@ def test_p37_form_refuses_other_methods(client):
 @pytest.mark.django_db
 def test_p37_set_status_moves_only_requests_not_already_there():
     given = [
-        ConsultationRequest.objects.create(name=f"P{n}", email=f"p{n}@example.com", message="m" * 30)
-        for n in range(3)
+        ConsultationRequest.objects.create(name=f"P{n}", email=f"p{n}@example.com", message="m" * 30) for n in range(3)
     ]
     ConsultationRequest.objects.filter(pk=given[0].pk).update(status="contacted")
 
