@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
@@ -34,7 +35,7 @@ class PlanInline(admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "features":
-            field.widget.attrs.update(rows=3, cols=32)
+            field.widget.attrs.update(rows=3, cols=24)
         return field
 
 
@@ -48,6 +49,13 @@ class ServiceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PlanInline]
     save_on_top = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "summary":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80, "maxlength": 300})
+        elif db_field.name == "description":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 12, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(plan_total=Count("plans"))

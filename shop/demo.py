@@ -802,7 +802,7 @@ def _seed_staff(*, email, password, now):
     shown = None
     if created:
         shown = password or strong_password()
-        staff = User.objects.create_superuser(email, shown, full_name="Kinetogram Staff", date_joined=now)
+        staff = User.objects.create_superuser(email, shown, full_name="Sam Taylor", date_joined=now)
     else:
         if not (staff.is_staff and staff.is_superuser and staff.is_active):
             staff.is_staff = staff.is_superuser = staff.is_active = True
