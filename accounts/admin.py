@@ -70,6 +70,8 @@ class AddressInline(admin.TabularInline):
     model = Address
     fields = ["kind", "full_name", "company", "line1", "line2", "city", "postcode", "country", "is_default"]
     extra = 0
+    # An address's page on the site belongs to its customer; staff would only get a 404 there.
+    view_on_site = False
 
 
 @admin.register(User)
