@@ -262,3 +262,42 @@ def test_p37_set_status_refuses_an_unknown_status():
         consultation_request_set_status(consultation_requests=ConsultationRequest.objects.all(), status="lost")
 
     assert ConsultationRequest.objects.get().status == "new"
+
+
+@pytest.mark.django_db
+def test_p37_extra_posted_fields_cannot_set_status_or_owner(client, django_capture_on_commit_callbacks):
+    someone = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {**VALID, "status": "closed", "user": someone.pk, "created_at": "2001-01-01"})
+
+    request = ConsultationRequest.objects.get()
+    assert request.status == "new"
+    assert request.user is None
+    assert request.created_at.year != 2001
+
+
+@pytest.mark.django_db
+def test_p37_showing_the_form_writes_nothing(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL)
+        client.get("/consultation/thanks/")
+
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert ConsultationRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_p37_form_page_query_count_for_a_signed_in_customer(client, django_assert_max_num_queries):
+    client.force_login(UserFactory())
+    client.get(URL)  # the first request records the session (usersessions); measure the page itself
+
+    # Session, user and activity tracking take 6 of these; the page itself reads only the cart badge.
+    with django_assert_max_num_queries(8):
+        response = client.get(URL)
+
+    assert response.status_code == 200
