@@ -301,3 +301,41 @@ def test_p37_form_page_query_count_for_a_signed_in_customer(client, django_asser
         response = client.get(URL)
 
     assert response.status_code == 200
+
+
+def _redis_is_up():
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not _redis_is_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, django_capture_on_commit_callbacks):
+    """AU-04: with the Redis cache every worker process counts against the same limit."""
+    import uuid
+
+    from django.core.cache import caches
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            statuses = [client.post(URL, VALID).status_code for _ in range(6)]
+        # A second connection, as another worker would open, sees the same count.
+        other_worker = caches.create_connection("default")
+        count = other_worker.get("shop:rl:consultation:127.0.0.1")
+    finally:
+        caches["default"].delete("shop:rl:consultation:127.0.0.1")
+
+    assert statuses == [302] * 5 + [429]
+    assert count == 5

@@ -120,6 +120,8 @@ def test_order_timelines_match_their_status_and_are_in_the_past(seeded):
         assert [e.created_at for e in events] == sorted(e.created_at for e in events)
         assert all(e.created_at <= now for e in events)
         assert (order.paid_at is not None) == any(e.status == Order.Status.PAID for e in events)
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.status in Order.TRANSITIONS[Order.Status(before.status)], (order.number, before, after)
 
 
 def test_orders_are_spread_over_eighteen_months(seeded):
