@@ -51,6 +51,17 @@ class ConsultationRequestForm(forms.ModelForm):
             },
         }
 
+    def full_clean(self):
+        super().full_clean()
+        # Screen readers announce an invalid field's error with it, not only the help text.
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                described_by = [f"{bound.auto_id}_errors"]
+                if bound.help_text:
+                    described_by.append(f"{bound.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(described_by)
+
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         # The name is repeated in the confirmation email; refusing links keeps the form

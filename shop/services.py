@@ -1,11 +1,13 @@
 """Writes of the shop that span models, send email or call an API."""
 
-from functools import partial
+import logging
 
 from django.db import transaction
 
 from accounts.mail import send_templated_email
 from shop.models import ConsultationRequest
+
+logger = logging.getLogger(__name__)
 
 
 # --- consultation (P37) ------------------------------------------------------------
@@ -14,7 +16,8 @@ def consultation_request_create(*, name, email, phone, company, message, user=No
     """Store a free consultation request (P37) and confirm it to the requester.
 
     Writes: one ConsultationRequest. Sends (after commit): the "consultation received"
-    email to `email`, which repeats neither the message nor anything but the name.
+    email to `email`, which repeats neither the message nor anything but the name; a
+    failure to send is logged, never raised.
     """
     consultation = ConsultationRequest.objects.create(
         user=user if user is not None and user.is_authenticated else None,
@@ -24,14 +27,21 @@ def consultation_request_create(*, name, email, phone, company, message, user=No
         company=company,
         message=message,
     )
-    transaction.on_commit(
-        partial(
-            send_templated_email,
-            to=[consultation.email],
-            template="shop/consultation_received",
-            context={"name": consultation.name},
-        )
-    )
+
+    def send_consultation_received():
+        # The request is saved before the mail goes out, so a mail server failure is
+        # logged for staff rather than shown to the visitor as an error. The log names
+        # the request id and the error type only: mail errors can quote the address.
+        try:
+            send_templated_email(
+                to=[consultation.email], template="shop/consultation_received", context={"name": consultation.name}
+            )
+        except Exception as error:
+            logger.error(
+                "Consultation request %s: confirmation email not sent (%s)", consultation.pk, type(error).__name__
+            )
+
+    transaction.on_commit(send_consultation_received)
     return consultation
 
 

@@ -339,3 +339,34 @@ def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, djan
 
     assert statuses == [302] * 5 + [429]
     assert count == 5
+
+
+@pytest.mark.django_db
+def test_p37_invalid_field_is_described_by_its_error_and_help(client):
+    response = client.post(URL, {**VALID, "phone": "abc", "name": ""})
+
+    html = response.content.decode()
+    assert 'aria-describedby="id_phone_errors id_phone_helptext"' in html
+    assert 'aria-describedby="id_name_errors"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_message_helptext"' in html
+
+
+@pytest.mark.django_db
+def test_p37_mail_server_failure_still_thanks_the_visitor_and_keeps_the_request(
+    client, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken_send(self, fail_silently=False):
+        raise ConnectionRefusedError("mail server down for grace@example.com")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken_send)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, VALID)
+
+    assert response.status_code == 302
+    request = ConsultationRequest.objects.get()
+    assert caplog.messages == [
+        f"Consultation request {request.pk}: confirmation email not sent (ConnectionRefusedError)"
+    ]
+    assert "grace@example.com" not in caplog.text
