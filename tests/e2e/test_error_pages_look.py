@@ -36,3 +36,19 @@ def test_user_change_page_with_profile_and_addresses(live_server, page):
     _shot(page, "admin-user-change")
     page.goto(f"{live_server.url}/admin/accounts/user/add/")
     _shot(page, "admin-user-add")
+
+
+def test_p37_rate_limited_visitor_sees_the_friendly_429_page(live_server, page, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SHOP_CONSULTATION_RATE_LIMIT = (0, 60)
+    page.goto(f"{live_server.url}/consultation/")
+    page.get_by_label("Your name").fill("Grace Hopper")
+    page.get_by_label("Email address").fill("grace@example.com")
+    page.get_by_label("How can we help?").fill("We would like help with our newsletter sign-ups.")
+    page.get_by_role("button", name="Request my free consultation").click()
+
+    expect(page.get_by_role("heading", name="Please slow down a little")).to_be_visible()
+    expect(page.get_by_text("Please try again in an hour.", exact=False)).to_be_visible()
+    _shot(page, "consultation-429")
