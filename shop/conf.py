@@ -1,0 +1,8 @@
+"""Shop settings, read when used (never at import) so tests and environments can change them."""
+
+from django.conf import settings
+
+
+def consultation_rate_limit():
+    """How many consultation requests one client IP may send, and over how many seconds."""
+    return getattr(settings, "SHOP_CONSULTATION_RATE_LIMIT", (5, 3600))

@@ -1,0 +1,46 @@
+"""A small per-client-IP counter in Django's cache, for public forms that send email.
+
+With the Redis cache the counter is shared by every worker (AU-04); the client IP comes
+from allauth's trusted-hop logic (ALLAUTH_TRUSTED_PROXY_COUNT), never from a header the
+client can forge (IN-06).
+"""
+
+from allauth.account.adapter import get_adapter
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+
+def client_ip(request):
+    """The client's IP as seen by the last trusted proxy, or the socket's peer."""
+    try:
+        return get_adapter().get_client_ip(request)
+    except (ImproperlyConfigured, PermissionDenied):
+        # A request that did not come through the configured proxy chain: the peer
+        # address is the only thing it cannot fake.
+        return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _key(request, action):
+    return f"shop:rl:{action}:{client_ip(request)}"
+
+
+def rate_limit_reached(request, *, action, limit):
+    """True when this client has already used up `limit` hits of `action` in the window."""
+    return (cache.get(_key(request, action)) or 0) >= limit
+
+
+def rate_limit_hit(request, *, action, limit, window):
+    """Count one hit; True while the client stays within `limit` hits per `window` seconds.
+
+    The window opens with the first hit and closes `window` seconds later (cache expiry).
+    """
+    key = _key(request, action)
+    # add() is a no-op when the key exists, so concurrent first hits cannot reset the count.
+    cache.add(key, 0, timeout=window)
+    try:
+        hits = cache.incr(key)
+    except ValueError:
+        # The key expired between add() and incr(): this hit opens a new window.
+        cache.set(key, 1, timeout=window)
+        hits = 1
+    return hits <= limit
