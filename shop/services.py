@@ -1,5 +1,6 @@
 """Writes of the shop: reviews and saved searches (the cart lives in shop/cart.py)."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
     SAVED_SEARCH_LIMIT saved searches.
     """
     # Lock the customer's row so two saves at once cannot both pass the limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).exists()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
     if SavedSearch.objects.filter(user=user).count() >= SAVED_SEARCH_LIMIT:
         raise ValidationError(
             f"You can keep up to {SAVED_SEARCH_LIMIT} saved searches. Delete one to save another.",
