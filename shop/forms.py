@@ -96,19 +96,21 @@ class ServiceFilterForm(forms.Form):
 
 class CartAddForm(forms.Form):
     plan = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a plan.", "required": "Choose a plan."})
-    quantity = forms.CharField(max_length=10, required=False)
+    # Checked by clean_quantity alone, so every bad value gets the same two messages.
+    quantity = forms.CharField(required=False, strip=False)
 
     def clean_quantity(self):
-        value = self.cleaned_data.get("quantity")
-        return clean_quantity(1 if value in (None, "") else value)
+        if "quantity" not in self.data:
+            return 1
+        return clean_quantity(self.cleaned_data.get("quantity"))
 
 
 class CartUpdateForm(forms.Form):
     plan = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a plan.", "required": "Choose a plan."})
-    quantity = forms.CharField(max_length=10)
+    quantity = forms.CharField(required=False, strip=False)
 
     def clean_quantity(self):
-        return clean_quantity(self.cleaned_data["quantity"])
+        return clean_quantity(self.cleaned_data.get("quantity"))
 
 
 class CartRemoveForm(forms.Form):

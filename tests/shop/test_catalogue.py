@@ -48,7 +48,7 @@ def test_card_shows_category_name_summary_cheapest_price_with_billing_and_rating
     assert "Social starter" in html
     assert "Three posts a week." in html
     assert '<span class="pill">Social media</span>' in html
-    assert "from <strong>£49</strong> <span class=\"small\">/ month</span>" in html
+    assert 'from <strong>£49</strong> <span class="small">/ month</span>' in html
     assert 'aria-label="Rated 4.5 out of 5 from 2 reviews"' in html
 
 
@@ -136,7 +136,9 @@ def test_filters_are_kept_in_the_form(client):
     category = CategoryFactory(name="Email", slug="email")
     ServiceFactory(category=category)
 
-    html = client.get(URL, {"q": "news", "category": "email", "kind": "subscription", "sort": "-price"}).content.decode()
+    html = client.get(
+        URL, {"q": "news", "category": "email", "kind": "subscription", "sort": "-price"}
+    ).content.decode()
 
     assert 'value="news"' in html
     assert '<option value="email" selected>Email</option>' in html

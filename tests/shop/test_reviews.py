@@ -201,8 +201,10 @@ def test_p02_approved_review_appears_on_the_service_page(client, service):
 
 @pytest.mark.parametrize(
     ("action", "status", "message"),
-    [("approve_reviews", Review.Status.APPROVED, "Published 2 reviews."),
-     ("reject_reviews", Review.Status.REJECTED, "Rejected 2 reviews.")],
+    [
+        ("approve_reviews", Review.Status.APPROVED, "Published 2 reviews."),
+        ("reject_reviews", Review.Status.REJECTED, "Rejected 2 reviews."),
+    ],
 )
 def test_admin_actions_moderate_the_selected_reviews(client, service, action, status, message):
     # given
