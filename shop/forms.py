@@ -31,7 +31,7 @@ class ServiceFilterForm(forms.Form):
         error_messages={"invalid_choice": "Choose one-off or subscription."},
     )
     min_price = forms.DecimalField(
-        label="Min price (£)",
+        label="Min price",
         required=False,
         min_value=0,
         max_digits=10,
@@ -39,7 +39,7 @@ class ServiceFilterForm(forms.Form):
         error_messages={"invalid": "Enter a price in pounds, such as 50 or 49.99."},
     )
     max_price = forms.DecimalField(
-        label="Max price (£)",
+        label="Max price",
         required=False,
         min_value=0,
         max_digits=10,

@@ -60,6 +60,7 @@ def _service_list_response(request, query: QueryDict, *, save_form=None, status=
         "save_form": save_form,
         "sort": selectors.resolve_sort(params),
         "is_filtered": bool(query_string),
+        "has_more_filters": any(name in params for name in ("category", "kind", "min_price", "max_price", "sort")),
     }
     if form.errors:
         status = 400

@@ -86,3 +86,10 @@ def describe_search(query):
     if params.get("sort"):
         parts.append("sorted by " + dict(SORT_CHOICES).get(params["sort"], params["sort"]).lower())
     return " · ".join(parts) or "All services"
+
+
+@register.filter
+def initials(name):
+    """Up to two initials for the placeholder visual: "Inbox Growth" -> "IG"."""
+    words = [w for w in str(name).split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper()

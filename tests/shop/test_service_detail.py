@@ -40,7 +40,7 @@ def test_without_an_image_the_placeholder_visual_is_shown(client):
 
     html = client.get("/services/plain/").content.decode()
 
-    assert 'class="service-visual service-hero-visual"><span>' in html
+    assert 'class="service-visual service-hero-visual"><span aria-hidden="true">' in html
     assert "<img" not in html
 
 
