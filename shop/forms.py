@@ -129,6 +129,7 @@ class ReviewForm(forms.ModelForm):
         model = Review
         fields = ["rating", "title", "body"]
         labels = {"title": "Title", "body": "Your review"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
 
 class SavedSearchForm(forms.ModelForm):

@@ -145,3 +145,50 @@ def test_a_bad_quantity_typed_in_the_browser_is_refused_with_a_message(live_serv
 
     expect(page.get_by_text("Choose a quantity from 1 to 10.")).to_be_visible()
     expect(page.get_by_label("Quantity of Inbox Growth (Single campaign)")).to_have_value("1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p02_a_customer_reviews_what_they_bought_and_saves_a_search(live_server, page):
+    # given: a customer with a paid order for Inbox Growth
+    from shop.models import Order
+    from tests.accounts.factories import PASSWORD, UserFactory
+    from tests.shop.factories import OrderFactory, OrderLineFactory
+
+    make_catalogue()
+    customer = UserFactory(email="grace@example.com", full_name="Grace Hopper")
+    monthly = Plan.objects.get(service__slug="inbox-growth", name="Monthly")
+    OrderLineFactory(order=OrderFactory(user=customer, status=Order.Status.ACTIVE), plan=monthly)
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/accounts/login/?next=/services/inbox-growth/")
+    page.locator("input[name=login]").fill("grace@example.com")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/services/inbox-growth/$"))
+
+    # when: they review it
+    page.get_by_label("Your rating").select_option("5")
+    page.get_by_label("Title").fill("Worth every penny")
+    page.get_by_label("Your review").fill("Two campaigns a month, always on time.")
+    shoot(page, "review-form")
+    page.get_by_role("button", name="Send review").click()
+    # then: it waits for moderation and is not public yet
+    expect(page.get_by_text("Thank you for your review.")).to_be_visible()
+    expect(page.locator(".review-status")).to_contain_text("awaiting moderation")
+    expect(page.locator(".review-list")).not_to_contain_text("Worth every penny")
+    shoot(page, "review-pending")
+
+    # when: they save a search
+    page.goto(live_server.url + "/services/?q=newsletters&kind=subscription")
+    page.get_by_label("Save this search as").fill("Newsletter subscriptions")
+    shoot(page, "catalogue-signed-in")
+    page.get_by_role("button", name="Save this search").click()
+    expect(page.get_by_text("Saved “Newsletter subscriptions”.")).to_be_visible()
+    page.goto(live_server.url + "/account/saved-searches/")
+    expect(page.get_by_text("Search “newsletters” · Subscriptions")).to_be_visible()
+    shoot(page, "saved-searches")
+    # then: the link runs it again, and it can be deleted
+    page.get_by_role("link", name="Run search").click()
+    expect(page.get_by_role("heading", name="1 service for “newsletters”")).to_be_visible()
+    page.goto(live_server.url + "/account/saved-searches/")
+    page.get_by_role("button", name="Delete the saved search Newsletter subscriptions").click()
+    expect(page.get_by_text("You have no saved searches.")).to_be_visible()

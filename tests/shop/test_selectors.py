@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from shop.models import Plan, Review
 from shop.selectors import (
@@ -198,3 +199,34 @@ def test_review_eligibility_reasons(customer):
     own = ReviewFactory(service=service, user=customer, status=Review.Status.PENDING)
     eligibility = review_eligibility(user=customer, service=service)
     assert (eligibility.can_review, eligibility.reason, eligibility.own_review) == (False, ALREADY_REVIEWED, own)
+
+
+only_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL")
+
+
+@only_postgresql
+def test_postgresql_search_understands_websearch_syntax_and_stems_words():
+    # given
+    ServiceFactory(name="Inbox", description="We write your newsletters and landing pages.")
+    ServiceFactory(name="Template", description="A newsletter template, delivered once.")
+    # then: stemming, exclusion and phrases work as a search box user expects
+    assert names(service_search(params={"q": "newsletter"})) == ["Inbox", "Template"]
+    assert names(service_search(params={"q": "newsletter -template"})) == ["Inbox"]
+    assert names(service_search(params={"q": '"landing pages"'})) == ["Inbox"]
+    assert names(service_search(params={"q": "newsletter OR nothing"})) == ["Inbox", "Template"]
+
+
+@only_postgresql
+def test_postgresql_rank_weights_the_name_above_the_summary_above_the_description():
+    ServiceFactory(name="Alpha", summary="Plain.", description="Growth plans.")
+    ServiceFactory(name="Beta", summary="Growth for shops.", description="Plain.")
+    ServiceFactory(name="Growth", summary="Plain.", description="Plain.")
+
+    assert names(service_search(params={"q": "growth"})) == ["Growth", "Beta", "Alpha"]
+
+
+def test_search_text_with_only_punctuation_or_sql_is_harmless():
+    ServiceFactory(name="Audit")
+
+    assert names(service_search(params={"q": "'; DROP TABLE shop_service; --"})) == []
+    assert names(service_search(params={"q": "%"})) == []
