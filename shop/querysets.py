@@ -20,9 +20,6 @@ class ReviewQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="approved")
 
-    def by(self, user):
-        return self.filter(user=user)
-
 
 class OrderQuerySet(models.QuerySet):
     def for_user(self, user):

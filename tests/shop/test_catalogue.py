@@ -97,6 +97,9 @@ def test_a_page_beyond_the_last_shows_the_last_page_and_says_so(client):
         ({"sort": "price; drop table"}, "Choose one of the listed ways to sort."),
         ({"category": "no-such-category"}, "That category does not exist."),
         ({"min_price": "100", "max_price": "10"}, "The maximum price must not be below the minimum price."),
+        ({"min_price": "1e999999"}, "Ensure that there are no more than 10 digits in total."),
+        ({"q": "x" * 201}, "Ensure this value has at most 200 characters (it has 201)."),
+        ({"q": "news\x00letter"}, "Null characters are not allowed."),
     ],
 )
 def test_invalid_params_give_a_400_with_a_clear_message_and_still_list_services(client, params, message):
@@ -121,6 +124,15 @@ def test_invalid_param_is_dropped_but_valid_ones_still_filter(client):
     assert response.status_code == 400
     assert [s.name for s in response.context["services"]] == ["Monthly one"]
     assert response.context["query_string"] == "kind=subscription"
+
+
+def test_a_huge_page_number_shows_the_last_page(client):
+    make_services(2)
+
+    response = client.get(URL, {"page": "9" * 30})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
 
 
 def test_no_results_shows_a_helpful_empty_state(client):
