@@ -148,8 +148,12 @@ def cart_add(request, *, plan: Plan, quantity) -> None:
 
 def cart_set_quantity(request, *, plan_id: int, quantity) -> bool:
     """Set a line's quantity. Returns False when the plan is not in the cart (nothing
-    written); raises ValidationError for a quantity outside 1..SHOP_MAX_QUANTITY."""
+    written); raises ValidationError for a quantity outside 1..SHOP_MAX_QUANTITY or above
+    the places left."""
     quantity = clean_quantity(quantity)
+    short = Plan.objects.filter(pk=plan_id, stock__lt=quantity).select_related("service").first()
+    if short is not None:
+        _check_total(short, 0, quantity)
     if _is_signed_in(request):
         return CartLine.objects.filter(cart__user=request.user, plan_id=plan_id).update(quantity=quantity) > 0
     lines = _session_lines(request)

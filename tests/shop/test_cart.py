@@ -321,3 +321,14 @@ def test_merge_of_an_empty_session_changes_nothing(customer):
     cart_merge_session_into_user(session=session, user=customer)
 
     assert not Cart.objects.exists()
+
+
+def test_raising_the_quantity_above_the_places_left_is_refused(customer_client, customer):
+    workshop = PlanFactory(service=ServiceFactory(name="Workshop"), name="Seat", stock=3)
+    customer_client.post("/cart/add/", {"plan": workshop.pk, "quantity": "2"})
+
+    response = customer_client.post("/cart/update/", {"plan": workshop.pk, "quantity": "4"})
+
+    assert response.status_code == 400
+    assert "Only 3 places left for Workshop (Seat)." in response.content.decode()
+    assert db_cart(customer) == {workshop.pk: 2}

@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shop.models import Order, Review
@@ -236,3 +238,20 @@ def test_admin_lists_reviews_filtered_by_status(client, service):
 
     assert "Waiting one" in html
     assert "Published one" not in html
+
+
+def test_admin_review_list_query_count_is_constant(client, service):
+    # given
+    client.force_login(StaffFactory())
+    ReviewFactory(service=service)
+    client.get("/admin/shop/review/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/admin/shop/review/")
+    for _ in range(15):
+        ReviewFactory(service=ServiceFactory())
+    # when
+    with CaptureQueriesContext(connection) as sixteen:
+        response = client.get("/admin/shop/review/")
+    # then
+    assert response.status_code == 200
+    assert len(one) == len(sixteen)
