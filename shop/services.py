@@ -22,7 +22,10 @@ def review_create(*, user, service: Service, rating: int, title: str, body: str)
     if not eligibility.can_review:
         raise ValidationError(eligibility.reason, code="not_eligible")
     review = Review(service=service, user=user, rating=rating, title=title, body=body)
-    review.full_clean(exclude=["status", "moderated_at", "moderated_by"], validate_unique=False)
+    # Field validators check the rating; uniqueness is left to the database constraint below.
+    review.full_clean(
+        exclude=["status", "moderated_at", "moderated_by"], validate_unique=False, validate_constraints=False
+    )
     try:
         # A second tab posting at the same moment meets the unique constraint, not a 500.
         with transaction.atomic():

@@ -255,3 +255,16 @@ def test_admin_review_list_query_count_is_constant(client, service):
     # then
     assert response.status_code == 200
     assert len(one) == len(sixteen)
+
+
+def test_p02_two_reviews_posted_at_once_leave_one_and_a_clear_message(customer, service, monkeypatch):
+    # given: both requests passed the eligibility check before either saved
+    from shop import services
+    from shop.selectors import ReviewEligibility
+
+    monkeypatch.setattr(services, "review_eligibility", lambda **kwargs: ReviewEligibility(can_review=True))
+    review_create(user=customer, service=service, rating=5, title="First", body="b")
+    # when / then: the database constraint turns the second into a ValidationError, not a 500
+    with pytest.raises(ValidationError, match="You have already reviewed this service."):
+        review_create(user=customer, service=service, rating=4, title="Second", body="b")
+    assert list(Review.objects.values_list("title", flat=True)) == ["First"]
