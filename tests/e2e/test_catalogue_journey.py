@@ -20,6 +20,7 @@ def shoot(page, name):
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=f"{SHOTS}/{name}-desktop.png", full_page=True)
     page.set_viewport_size(MOBILE)
+    page.wait_for_timeout(200)  # let media-query listeners run
     page.screenshot(path=f"{SHOTS}/{name}-mobile.png", full_page=True)
     page.set_viewport_size(DESKTOP)
 
@@ -93,7 +94,7 @@ def test_find_a_subscription_add_it_change_the_quantity_and_remove_it(live_serve
     expect(card).to_contain_text("Inbox Growth")
     expect(card).to_contain_text("from £149 / month")
     shoot(page, "catalogue")
-    page.goto(live_server.url + "/services/?sort=price")
+    page.goto(live_server.url + "/services/")
     expect(page.locator(".service-card")).to_have_count(6)
     shoot(page, "catalogue-all")
     page.go_back()
@@ -192,3 +193,44 @@ def test_p02_a_customer_reviews_what_they_bought_and_saves_a_search(live_server,
     page.goto(live_server.url + "/account/saved-searches/")
     page.get_by_role("button", name="Delete the saved search Newsletter subscriptions").click()
     expect(page.get_by_text("You have no saved searches.")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catalogue_pages_keep_filters_and_bad_filters_are_explained(live_server, page):
+    # given: 30 subscriptions
+    make_catalogue()
+    category = CategoryFactory(name="Content", slug="content")
+    for n in range(30):
+        service = ServiceFactory(name=f"Content pack {n:02d}", slug=f"content-{n}", category=category)
+        PlanFactory(service=service, name="Monthly", billing=Plan.Billing.MONTHLY, price=Decimal(50 + n))
+    page.set_viewport_size(DESKTOP)
+    # when
+    page.goto(live_server.url + "/services/?category=content&sort=price")
+    page.get_by_role("link", name="Next →").click()
+    # then
+    expect(page).to_have_url(re.compile(r"\?category=content&sort=price&page=2$"))
+    expect(page.locator(".service-card").first).to_contain_text("Content pack 12")
+    shoot(page, "catalogue-page-2")
+
+    # when: hand-edited parameters
+    page.goto(live_server.url + "/services/?min_price=abc&kind=free&page=7")
+    # then
+    expect(page.get_by_role("alert")).to_contain_text("Enter a price in pounds, such as 50 or 49.99.")
+    expect(page.get_by_role("alert")).to_contain_text("Choose one-off or subscription.")
+    expect(page.get_by_text("There is no page 7 for this search")).to_be_visible()
+    shoot(page, "catalogue-errors")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_extra_filters_fold_until_used(live_server, page):
+    make_catalogue()
+    page.set_viewport_size(MOBILE)
+
+    page.goto(live_server.url + "/services/")
+    expect(page.get_by_label("Category")).to_be_hidden()
+    page.get_by_text("Filter and sort").click()
+    page.get_by_label("Category").select_option("audits")
+    page.get_by_role("button", name="Show services").click()
+
+    expect(page.get_by_label("Category")).to_be_visible()  # in use, so kept open
+    expect(page.locator(".service-card")).to_have_count(2)
