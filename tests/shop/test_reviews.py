@@ -268,3 +268,23 @@ def test_p02_two_reviews_posted_at_once_leave_one_and_a_clear_message(customer, 
     with pytest.raises(ValidationError, match="You have already reviewed this service."):
         review_create(user=customer, service=service, rating=4, title="Second", body="b")
     assert list(Review.objects.values_list("title", flat=True)) == ["First"]
+
+
+def test_admin_changing_the_status_on_the_form_records_the_moderator(client, service):
+    # given
+    staff = StaffFactory()
+    client.force_login(staff)
+    review = ReviewFactory(service=service, status=Review.Status.PENDING)
+    # when
+    response = client.post(f"/admin/shop/review/{review.pk}/change/", {"status": Review.Status.APPROVED})
+    # then
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.status, review.moderated_by) == (Review.Status.APPROVED, staff)
+    assert review.moderated_at is not None
+
+
+def test_admin_cannot_add_reviews(client):
+    client.force_login(StaffFactory())
+
+    assert client.get("/admin/shop/review/add/").status_code == 403
