@@ -16,8 +16,8 @@ from shop.models import Cart, CartLine, Plan
 
 SESSION_KEY = "cart"
 # ASCII digits only: int() would also take "+3", "٣" or "1_0", none of which a person types
-# into a quantity box on purpose.
-_QUANTITY_RE = re.compile(r"[0-9]{1,6}")
+# into a quantity box on purpose. A minus sign passes here so "-1" gets the range message.
+_QUANTITY_RE = re.compile(r"-?[0-9]{1,6}")
 
 
 @dataclass(frozen=True)

@@ -332,3 +332,22 @@ def test_raising_the_quantity_above_the_places_left_is_refused(customer_client, 
     assert response.status_code == 400
     assert "Only 3 places left for Workshop (Seat)." in response.content.decode()
     assert db_cart(customer) == {workshop.pk: 2}
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("0", "Choose a quantity from 1 to 10."),
+        ("-1", "Choose a quantity from 1 to 10."),
+        ("11", "Choose a quantity from 1 to 10."),
+        ("abc", "Enter a whole number for the quantity."),
+        ("1e3", "Enter a whole number for the quantity."),
+        ("2.0", "Enter a whole number for the quantity."),
+    ],
+)
+def test_in01_each_bad_quantity_gets_the_message_that_fits(client, plan, quantity, message):
+    response = client.post("/cart/add/", {"plan": plan.pk, "quantity": quantity})
+
+    assert response.status_code == 400
+    assert f'<p class="message message-error">{message}</p>' in response.content.decode()
+    assert session_cart(client) == {}
