@@ -71,3 +71,24 @@ def test_in01_totals_are_the_sum_of_lines_never_negative_with_two_decimal_places
         assert amount >= 0
         assert amount.as_tuple().exponent == -2
     assert totals.due_today >= totals.monthly + totals.yearly
+
+
+@pytest.mark.django_db
+@given(raw=quantities, price=st.text(max_size=12))
+def test_in01_signed_in_add_validates_quantity_and_never_reads_a_posted_price(customer_client, customer, raw, price):
+    # given: an empty saved cart (examples share the test's database)
+    from shop.models import CartLine
+
+    CartLine.objects.filter(cart__user=customer).delete()
+    plan = Plan.objects.first() or PlanFactory(service=ServiceFactory(name="Ads"), price=Decimal("19.99"))
+    # when
+    response = customer_client.post("/cart/add/", {"plan": plan.pk, "quantity": raw, "price": price})
+    # then
+    wanted = expected_quantity(raw)
+    lines = dict(CartLine.objects.filter(cart__user=customer).values_list("plan_id", "quantity"))
+    if wanted is None:
+        assert response.status_code == 400
+        assert lines == {}
+    else:
+        assert response.status_code == 302
+        assert lines == {plan.pk: wanted}

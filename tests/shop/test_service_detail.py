@@ -121,3 +121,15 @@ def test_a_fully_booked_plan_has_no_add_to_cart_form(client):
 
     assert "Fully booked" in html
     assert 'action="/cart/add/"' not in html
+
+
+def test_only_the_newest_twenty_reviews_are_listed_and_the_page_says_so(client):
+    service = ServiceFactory(slug="s")
+    for n in range(22):
+        ReviewFactory(service=service, title=f"Review number {n:02d}")
+
+    response = client.get("/services/s/")
+
+    html = response.content.decode()
+    assert len(response.context["reviews"]) == 20
+    assert "Showing the 20 newest of 22 reviews." in html
