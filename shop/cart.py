@@ -2,6 +2,7 @@
 customer's. The cart stores plan ids and quantities only; prices are read from the
 database every time a cart is shown or checked out (IN-01)."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +15,9 @@ from django.db.models.functions import Least
 from shop.models import Cart, CartLine, Plan
 
 SESSION_KEY = "cart"
+# ASCII digits only: int() would also take "+3", "٣" or "1_0", none of which a person types
+# into a quantity box on purpose. A minus sign passes here so "-1" gets the range message.
+_QUANTITY_RE = re.compile(r"-?[0-9]{1,6}")
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,20 @@ class CartItem:
 
     @property
     def line_total(self) -> Decimal:
-        return self.plan.price * self.quantity
+        return (self.plan.price * self.quantity).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    """What the customer pays today, and what recurs after the first period."""
+
+    due_today: Decimal
+    monthly: Decimal
+    yearly: Decimal
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.monthly or self.yearly)
 
 
 def _max_quantity():
@@ -32,10 +49,12 @@ def _max_quantity():
 
 def clean_quantity(value) -> int:
     """Parse a quantity from user input: a whole number from 1 to SHOP_MAX_QUANTITY."""
-    try:
-        quantity = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationError("Enter a whole number for the quantity.", code="invalid") from None
+    if isinstance(value, bool) or value is None:
+        raise ValidationError("Enter a whole number for the quantity.", code="invalid")
+    text = str(value).strip()
+    if not _QUANTITY_RE.fullmatch(text):
+        raise ValidationError("Enter a whole number for the quantity.", code="invalid")
+    quantity = int(text)
     if not 1 <= quantity <= _max_quantity():
         raise ValidationError(f"Choose a quantity from 1 to {_max_quantity()}.", code="out_of_range")
     return quantity
@@ -55,65 +74,107 @@ def _save_session_lines(request, lines):
 
 
 def cart_items(request) -> list[CartItem]:
-    """The cart's lines with their current plans (active ones only), in one query."""
+    """The cart's lines with their current plans (plans no longer for sale are left out),
+    in one query whatever the number of lines."""
     if _is_signed_in(request):
-        lines = {line.plan_id: line.quantity for line in CartLine.objects.filter(cart__user=request.user)}
+        lines = CartLine.objects.filter(cart__user=request.user, plan__in=Plan.objects.active()).select_related(
+            "plan__service__category"
+        )
+        items = [CartItem(plan=line.plan, quantity=line.quantity) for line in lines]
     else:
-        lines = {int(k): v for k, v in _session_lines(request).items() if str(k).isdigit()}
-    if not lines:
-        return []
-    plans = Plan.objects.active().select_related("service", "service__category").filter(pk__in=lines)
-    return sorted(
-        (CartItem(plan=plan, quantity=lines[plan.pk]) for plan in plans),
-        key=lambda item: (item.plan.service.name, item.plan.position, item.plan.pk),
-    )
+        quantities = {int(k): int(v) for k, v in _session_lines(request).items() if str(k).isdigit()}
+        if not quantities:
+            return []
+        plans = Plan.objects.active().select_related("service__category").filter(pk__in=quantities)
+        items = [CartItem(plan=plan, quantity=quantities[plan.pk]) for plan in plans]
+    return sorted(items, key=lambda item: (item.plan.service.name, item.plan.position, item.plan.pk))
 
 
 def cart_total(items) -> Decimal:
     return sum((item.line_total for item in items), Decimal("0.00"))
 
 
+def cart_totals(items) -> CartTotals:
+    """Split the cart: everything is due today (one-off prices and the first period of each
+    plan); recurring plans then renew at their monthly or yearly sums."""
+    zero = Decimal("0.00")
+    monthly = sum((i.line_total for i in items if i.plan.billing == Plan.Billing.MONTHLY), zero)
+    yearly = sum((i.line_total for i in items if i.plan.billing == Plan.Billing.YEARLY), zero)
+    return CartTotals(due_today=cart_total(items), monthly=monthly, yearly=yearly)
+
+
 def cart_item_count(request) -> int:
+    """How many items the header badge shows: plans no longer for sale are not counted."""
     if _is_signed_in(request):
-        return CartLine.objects.filter(cart__user=request.user).aggregate(n=Sum("quantity"))["n"] or 0
+        lines = CartLine.objects.filter(cart__user=request.user, plan__in=Plan.objects.active())
+        return lines.aggregate(n=Sum("quantity"))["n"] or 0
     if not hasattr(request, "session"):
         return 0
-    return sum(int(q) for q in _session_lines(request).values())
+    lines = {int(k): int(v) for k, v in _session_lines(request).items() if str(k).isdigit()}
+    if not lines:
+        return 0
+    active = Plan.objects.active().filter(pk__in=lines).values_list("pk", flat=True)
+    return sum(lines[pk] for pk in active)
 
 
-def cart_add(request, *, plan: Plan, quantity: int) -> None:
-    """Add a plan (or more of it); the total quantity is capped and validated."""
+def _check_total(plan: Plan, existing: int, added: int) -> int:
+    total = existing + added
+    if total > _max_quantity():
+        raise ValidationError(
+            f"You already have {existing} of this plan in your cart; the most you can have is {_max_quantity()}.",
+            code="over_limit",
+        )
+    if plan.stock is not None and total > plan.stock:
+        left = "No places" if plan.stock == 0 else f"Only {plan.stock} place{'s' if plan.stock != 1 else ''}"
+        raise ValidationError(f"{left} left for {plan.service.name} ({plan.name}).", code="out_of_stock")
+    return total
+
+
+def cart_add(request, *, plan: Plan, quantity) -> None:
+    """Add a plan (or more of it). Writes the session or the customer's cart; raises
+    ValidationError (nothing written) when the quantity or the new total is out of range."""
     quantity = clean_quantity(quantity)
     if _is_signed_in(request):
         with transaction.atomic():
             cart, _ = Cart.objects.get_or_create(user=request.user)
             line = CartLine.objects.select_for_update().filter(cart=cart, plan=plan).first()
-            new_quantity = clean_quantity((line.quantity if line else 0) + quantity)
+            new_quantity = _check_total(plan, line.quantity if line else 0, quantity)
             CartLine.objects.update_or_create(cart=cart, plan=plan, defaults={"quantity": new_quantity})
         return
     lines = _session_lines(request)
-    lines[str(plan.pk)] = clean_quantity(lines.get(str(plan.pk), 0) + quantity)
+    lines[str(plan.pk)] = _check_total(plan, int(lines.get(str(plan.pk), 0)), quantity)
     _save_session_lines(request, lines)
 
 
-def cart_set_quantity(request, *, plan_id: int, quantity) -> None:
+def cart_set_quantity(request, *, plan_id: int, quantity) -> bool:
+    """Set a line's quantity. Returns False when the plan is not in the cart (nothing
+    written); raises ValidationError for a quantity outside 1..SHOP_MAX_QUANTITY or above
+    the places left."""
     quantity = clean_quantity(quantity)
+    short = Plan.objects.filter(pk=plan_id, stock__lt=quantity).select_related("service").first()
+    if short is not None:
+        _check_total(short, 0, quantity)
     if _is_signed_in(request):
-        CartLine.objects.filter(cart__user=request.user, plan_id=plan_id).update(quantity=quantity)
-        return
+        return CartLine.objects.filter(cart__user=request.user, plan_id=plan_id).update(quantity=quantity) > 0
     lines = _session_lines(request)
-    if str(plan_id) in lines:
-        lines[str(plan_id)] = quantity
-        _save_session_lines(request, lines)
-
-
-def cart_remove(request, *, plan_id: int) -> None:
-    if _is_signed_in(request):
-        CartLine.objects.filter(cart__user=request.user, plan_id=plan_id).delete()
-        return
-    lines = _session_lines(request)
-    lines.pop(str(plan_id), None)
+    if str(plan_id) not in lines:
+        return False
+    lines[str(plan_id)] = quantity
     _save_session_lines(request, lines)
+    return True
+
+
+def cart_remove(request, *, plan_id: int) -> bool:
+    """Remove a line. Returns False when the plan was not in the cart."""
+    if _is_signed_in(request):
+        deleted, _ = CartLine.objects.filter(cart__user=request.user, plan_id=plan_id).delete()
+        return deleted > 0
+    lines = _session_lines(request)
+    if str(plan_id) not in lines:
+        return False
+    lines.pop(str(plan_id))
+    _save_session_lines(request, lines)
+    return True
 
 
 def cart_clear(request) -> None:
@@ -127,8 +188,9 @@ def cart_clear(request) -> None:
 def cart_merge_session_into_user(*, session, user) -> None:
     """On sign-in, move the anonymous cart into the customer's saved cart. Quantities of a
     plan in both are added, then capped at the maximum."""
-    lines = {int(k): int(v) for k, v in dict(session.get(SESSION_KEY, {})).items() if str(k).isdigit()}
+    lines = {int(k): int(v) for k, v in dict(session.get(SESSION_KEY, {})).items() if str(k).isdigit() and int(v) > 0}
     if not lines:
+        session.pop(SESSION_KEY, None)
         return
     cart, _ = Cart.objects.get_or_create(user=user)
     existing = {line.plan_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}

@@ -88,3 +88,163 @@ class ConsultationRequestForm(forms.ModelForm):
                 f"Please tell us a little more: at least {CONSULTATION_MESSAGE_MIN} characters.", code="too_short"
             )
         return message
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+
+from shop.cart import clean_quantity
+from shop.models import Category, Review, SavedSearch
+from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
+
+# The filters a saved search or a page link keeps, in the order they appear in its URL.
+FILTER_FIELDS = ("q", "category", "kind", "min_price", "max_price", "sort")
+
+
+class ServiceFilterForm(forms.Form):
+    """The catalogue's query string: every parameter optional, each validated on its own so
+    one bad value does not throw the others away."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    category = forms.ModelChoiceField(
+        label="Category",
+        queryset=Category.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label="All categories",
+        error_messages={"invalid_choice": "That category does not exist."},
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any"), (KIND_ONE_OFF, "One-off"), (KIND_SUBSCRIPTION, "Subscription")],
+        error_messages={"invalid_choice": "Choose one-off or subscription."},
+    )
+    min_price = forms.DecimalField(
+        label="Min price",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"invalid": "Enter a price in pounds, such as 50 or 49.99."},
+    )
+    max_price = forms.DecimalField(
+        label="Max price",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"invalid": "Enter a price in pounds, such as 50 or 49.99."},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("", "Best match")] + SORT_CHOICES,
+        error_messages={"invalid_choice": "Choose one of the listed ways to sort."},
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "The page number must be a whole number.",
+            "min_value": "The page number must be 1 or more.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("min_price", "max_price"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
+        self.fields["q"].widget = forms.TextInput(attrs={"type": "search", "placeholder": "e.g. newsletter"})
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_price"), cleaned.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_price", "The maximum price must not be below the minimum price.")
+        return cleaned
+
+    def valid_params(self) -> dict:
+        """The values that passed validation (call after is_valid())."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def query_string(self) -> str:
+        """The valid filters as a normalised query string, without the page: what page links
+        and saved searches keep."""
+        params = self.valid_params()
+        pairs = []
+        for name in FILTER_FIELDS:
+            if name not in params:
+                continue
+            value = params[name]
+            if isinstance(value, Category):
+                value = value.slug
+            pairs.append((name, str(value)))
+        return urlencode(pairs)
+
+
+class CartAddForm(forms.Form):
+    plan = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a plan.", "required": "Choose a plan."})
+    # Checked by clean_quantity alone, so every bad value gets the same two messages.
+    quantity = forms.CharField(required=False, strip=False)
+
+    def clean_quantity(self):
+        if "quantity" not in self.data:
+            return 1
+        return clean_quantity(self.cleaned_data.get("quantity"))
+
+
+class CartUpdateForm(forms.Form):
+    plan = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a plan.", "required": "Choose a plan."})
+    quantity = forms.CharField(required=False, strip=False)
+
+    def clean_quantity(self):
+        return clean_quantity(self.cleaned_data.get("quantity"))
+
+
+class CartRemoveForm(forms.Form):
+    plan = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a plan.", "required": "Choose a plan."})
+
+
+class ReviewForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        coerce=int,
+        choices=[(5, "5 – Excellent"), (4, "4 – Good"), (3, "3 – Fair"), (2, "2 – Poor"), (1, "1 – Very poor")],
+        error_messages={"invalid_choice": "Choose a rating from 1 to 5."},
+    )
+
+    class Meta:
+        model = Review
+        fields = ["rating", "title", "body"]
+        labels = {"title": "Title", "body": "Your review"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+class SavedSearchForm(forms.ModelForm):
+    query = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "query"]
+        labels = {"name": "Name this search"}
+
+    def clean_query(self):
+        # Whatever was posted, keep only what the catalogue itself would accept, so a saved
+        # link always re-runs a valid search.
+        raw = self.cleaned_data.get("query") or ""
+        filters = ServiceFilterForm(QueryDict(raw))
+        filters.is_valid()
+        query = filters.query_string()
+        if not query:
+            raise forms.ValidationError("Search or choose a filter before saving the search.")
+        return query
+
+
+def first_error(form: forms.Form) -> str:
+    """The first error of a form, as one sentence for a flash message."""
+    for errors in form.errors.values():
+        for error in errors:
+            return error
+    return "Something in the form was not valid."

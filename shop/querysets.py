@@ -8,7 +8,12 @@ class ServiceQuerySet(models.QuerySet):
 
 class PlanQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(is_active=True, service__is_active=True)
+        # A plan is for sale only while its service is listed, and a service is listed
+        # only while its category is (ServiceQuerySet.active).
+        return self.filter(is_active=True, service__is_active=True, service__category__is_active=True)
+
+    def recurring(self):
+        return self.exclude(billing="one_off")
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -25,6 +30,10 @@ class OrderQuerySet(models.QuerySet):
 
     def placed_before(self, when):
         return self.filter(created_at__lt=when)
+
+    def bought(self):
+        """Orders that were paid for (whatever happened to them after, short of a refund or cancellation)."""
+        return self.filter(status__in=["paid", "in_progress", "delivered", "active"])
 
 
 class SubscriptionQuerySet(models.QuerySet):

@@ -1,0 +1,203 @@
+"""Reads that feed the shop's pages: the catalogue, a service's page, reviews, saved searches."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from shop.models import Category, Order, Plan, Review, SavedSearch, Service
+
+SORT_RELEVANCE = "relevance"
+SORT_NAME = "name"
+SORT_PRICE_ASC = "price"
+SORT_PRICE_DESC = "-price"
+SORT_NEWEST = "newest"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, "Relevance"),
+    (SORT_NAME, "Name"),
+    (SORT_PRICE_ASC, "Price: low to high"),
+    (SORT_PRICE_DESC, "Price: high to low"),
+    (SORT_NEWEST, "Newest"),
+]
+KIND_ONE_OFF = "one_off"
+KIND_SUBSCRIPTION = "subscription"
+SEARCH_CONFIG = "english"
+REVIEWS_ON_PAGE = 20
+
+
+def _active_plans():
+    return Plan.objects.filter(service=OuterRef("pk"), is_active=True)
+
+
+def _published_reviews():
+    return Review.objects.published().filter(service=OuterRef("pk"))
+
+
+def service_cards(queryset: QuerySet | None = None) -> QuerySet:
+    """Services with what a card shows, as annotations so a page costs the same number of
+    queries whatever its length: min_price and min_price_billing (the cheapest active plan),
+    has_subscription, avg_rating and review_count (published reviews)."""
+    queryset = Service.objects.active() if queryset is None else queryset
+    cheapest = _active_plans().order_by("price", "position", "pk")
+    # Subqueries rather than joins: joining plans and reviews in one GROUP BY would
+    # multiply the rows and make the review count wrong.
+    return queryset.select_related("category").annotate(
+        min_price=Subquery(_active_plans().values("service").annotate(m=Min("price")).values("m")[:1]),
+        min_price_billing=Subquery(cheapest.values("billing")[:1]),
+        has_subscription=Exists(_active_plans().recurring()),
+        avg_rating=Subquery(_published_reviews().values("service").annotate(a=Avg("rating")).values("a")[:1]),
+        review_count=Coalesce(
+            Subquery(_published_reviews().values("service").annotate(n=Count("pk")).values("n")[:1]),
+            Value(0),
+        ),
+    )
+
+
+def _uses_postgres_search() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _search(queryset: QuerySet, text: str) -> QuerySet:
+    if _uses_postgres_search():
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("name", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("category__name", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        )
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return queryset.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
+    # SQLite (the embedded run): every word must appear somewhere; a rough rank puts
+    # matches in the name first, as the weights do on PostgreSQL.
+    words = text.split()
+    if not words:
+        return queryset.annotate(rank=Value(0, output_field=IntegerField()))
+    per_word = [
+        Q(name__icontains=w) | Q(summary__icontains=w) | Q(description__icontains=w) | Q(category__name__icontains=w)
+        for w in words
+    ]
+    rank = Case(
+        When(reduce(and_, [Q(name__icontains=w) for w in words]), then=Value(3)),
+        When(reduce(and_, [Q(summary__icontains=w) for w in words]), then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(reduce(and_, per_word)).annotate(rank=rank)
+
+
+def resolve_sort(params: dict) -> str:
+    """The sort that applies: the one asked for, else relevance when searching, else name."""
+    text = (params.get("q") or "").strip()
+    sort = params.get("sort") or (SORT_RELEVANCE if text else SORT_NAME)
+    if sort == SORT_RELEVANCE and not text:
+        sort = SORT_NAME
+    return sort
+
+
+def service_search(*, params: dict) -> QuerySet:
+    """The catalogue: active services filtered and sorted by validated params (the
+    cleaned_data of ServiceFilterForm: q, category, kind, min_price, max_price, sort),
+    annotated for cards. Missing or empty params do not filter. Reads only."""
+    services = service_cards()
+    if params.get("category"):
+        services = services.filter(category=params["category"])
+    if params.get("kind") == KIND_SUBSCRIPTION:
+        services = services.filter(has_subscription=True)
+    elif params.get("kind") == KIND_ONE_OFF:
+        services = services.filter(Exists(_active_plans().filter(billing=Plan.Billing.ONE_OFF)))
+    if params.get("min_price") is not None:
+        services = services.filter(min_price__gte=params["min_price"])
+    if params.get("max_price") is not None:
+        services = services.filter(min_price__lte=params["max_price"])
+    text = (params.get("q") or "").strip()
+    if text:
+        services = _search(services, text)
+    ordering = {
+        SORT_RELEVANCE: [F("rank").desc(), "name", "pk"],
+        SORT_NAME: ["name", "pk"],
+        SORT_PRICE_ASC: [F("min_price").asc(nulls_last=True), "name", "pk"],
+        SORT_PRICE_DESC: [F("min_price").desc(nulls_last=True), "name", "pk"],
+        SORT_NEWEST: ["-created_at", "-pk"],
+    }[resolve_sort(params)]
+    return services.order_by(*ordering)
+
+
+def category_list_with_counts() -> QuerySet:
+    """Active categories that have listed services, each with service_count."""
+    return (
+        Category.objects.filter(is_active=True)
+        .annotate(service_count=Count("services", filter=Q(services__is_active=True)))
+        .filter(service_count__gt=0)
+    )
+
+
+def featured_services(*, limit: int = 6) -> QuerySet:
+    """Cards for the home page: the most reviewed services first."""
+    return service_cards().order_by("-review_count", F("avg_rating").desc(nulls_last=True), "name")[:limit]
+
+
+def service_detail_queryset() -> QuerySet:
+    """Active services with their card annotations and active plans (in `active_plans`),
+    ready for `get_object_or_404(..., slug=...)`."""
+    plans = Plan.objects.filter(is_active=True).order_by("position", "price", "pk")
+    return service_cards().prefetch_related(Prefetch("plans", queryset=plans, to_attr="active_plans"))
+
+
+def service_reviews(*, service: Service, limit: int = REVIEWS_ON_PAGE) -> list[Review]:
+    """The newest published reviews of a service, with their authors."""
+    return list(Review.objects.published().filter(service=service).select_related("user")[:limit])
+
+
+@dataclass(frozen=True)
+class ReviewEligibility:
+    can_review: bool
+    reason: str = ""
+    own_review: Review | None = None
+
+
+NOT_SIGNED_IN = "Sign in to review this service."
+NOT_A_CUSTOMER = "Only customers who bought this service can review it."
+ALREADY_REVIEWED = "You have already reviewed this service."
+
+
+def customer_has_bought(*, user, service: Service) -> bool:
+    """Whether the customer has a paid (or later) order with a plan of this service."""
+    return Order.objects.bought().filter(user=user, lines__plan__service=service).exists()
+
+
+def review_eligibility(*, user, service: Service) -> ReviewEligibility:
+    """May this user review this service now? If not, why (NOT_SIGNED_IN, ALREADY_REVIEWED,
+    NOT_A_CUSTOMER); own_review is their review, whatever its status."""
+    if user is None or not user.is_authenticated:
+        return ReviewEligibility(can_review=False, reason=NOT_SIGNED_IN)
+    own = Review.objects.filter(service=service, user=user).first()
+    if own is not None:
+        return ReviewEligibility(can_review=False, reason=ALREADY_REVIEWED, own_review=own)
+    if not customer_has_bought(user=user, service=service):
+        return ReviewEligibility(can_review=False, reason=NOT_A_CUSTOMER)
+    return ReviewEligibility(can_review=True)
+
+
+def saved_search_list(*, user) -> QuerySet:
+    """The customer's saved searches, newest first."""
+    return SavedSearch.objects.filter(user=user).order_by("-created_at", "-pk")
