@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from shop.models import Category, ConsultationRequest, Plan, Service
-from shop.services import consultation_request_set_status
+from shop.models import Category, ConsultationRequest, Plan, Review, Service
+from shop.services import consultation_request_set_status, review_moderate
 
 # --- catalogue and consultations ------------------------------------------------------
 
@@ -108,10 +108,6 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
 
 # --- end of catalogue and consultations ------------------------------------------------
-from django.contrib import admin, messages
-
-from shop.models import Review
-from shop.services import review_moderate
 
 
 @admin.register(Review)

@@ -1,8 +1,12 @@
 import re
+from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
 
-from shop.models import ConsultationRequest
+from shop.cart import clean_quantity
+from shop.models import Category, ConsultationRequest, Review, SavedSearch
+from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
 
 # --- consultation (P37) ------------------------------------------------------------
 PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
@@ -88,14 +92,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 f"Please tell us a little more: at least {CONSULTATION_MESSAGE_MIN} characters.", code="too_short"
             )
         return message
-from urllib.parse import urlencode
 
-from django import forms
-from django.http import QueryDict
-
-from shop.cart import clean_quantity
-from shop.models import Category, Review, SavedSearch
-from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
 
 # The filters a saved search or a page link keeps, in the order they appear in its URL.
 FILTER_FIELDS = ("q", "category", "kind", "min_price", "max_price", "sort")

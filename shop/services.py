@@ -2,10 +2,14 @@
 
 import logging
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.mail import send_templated_email
-from shop.models import ConsultationRequest
+from shop.models import ConsultationRequest, Review, SavedSearch, Service
+from shop.selectors import review_eligibility
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +58,7 @@ def consultation_request_set_status(*, consultation_requests, status):
     """
     status = ConsultationRequest.Status(status)
     return consultation_requests.exclude(status=status).update(status=status)
-"""Writes of the shop: reviews and saved searches (the cart lives in shop/cart.py)."""
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from shop.models import Review, SavedSearch, Service
-from shop.selectors import review_eligibility
 
 SAVED_SEARCH_LIMIT = 50
 

@@ -1,12 +1,3 @@
-from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
-
-from shop import conf
-from shop.forms import ConsultationRequestForm
-from shop.models import Category, Service
-from shop.ratelimit import rate_limit_hit, rate_limit_reached
-from shop.services import consultation_request_create
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,29 +7,34 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shop import selectors, services
+from shop import conf, selectors, services
 from shop.cart import cart_add, cart_items, cart_remove, cart_set_quantity, cart_totals
 from shop.forms import (
     CartAddForm,
     CartRemoveForm,
     CartUpdateForm,
+    ConsultationRequestForm,
     ReviewForm,
     SavedSearchForm,
     ServiceFilterForm,
     first_error,
 )
 from shop.models import Plan, SavedSearch
+from shop.ratelimit import rate_limit_hit, rate_limit_reached
+from shop.services import consultation_request_create
 
 SERVICES_PER_PAGE = 12
 
 
 @require_GET
 def home(request):
-    categories = Category.objects.filter(is_active=True)
-    featured = Service.objects.active().select_related("category").prefetch_related("plans")[:6]
-    return render(request, "shop/home.html", {"categories": categories, "featured": featured})
+    return render(
+        request,
+        "shop/home.html",
+        {"categories": selectors.category_list_with_counts(), "featured": selectors.featured_services()},
+    )
 
 
 # --- consultation (P37) ------------------------------------------------------------
@@ -70,11 +66,6 @@ def consultation_create(request):
 @require_GET
 def consultation_done(request):
     return render(request, "shop/consultation_done.html")
-    return render(
-        request,
-        "shop/home.html",
-        {"categories": selectors.category_list_with_counts(), "featured": selectors.featured_services()},
-    )
 
 
 # --- catalogue ---------------------------------------------------------------------
@@ -228,7 +219,7 @@ def saved_search_list(request):
     return render(
         request,
         "shop/saved_search_list.html",
-        {"saved_searches": searches, "limit": services.SAVED_SEARCH_LIMIT},
+        {"saved_searches": searches, "limit": services.SAVED_SEARCH_LIMIT, "section": "saved_searches"},
     )
 
 

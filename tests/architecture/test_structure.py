@@ -1,6 +1,6 @@
 """Structure tests: the rules of the codebase hold by themselves."""
 
-import re
+import ast
 import subprocess
 import sys
 from io import StringIO
@@ -41,7 +41,14 @@ def test_ac04_no_model_form_takes_every_field():
     offenders = []
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
-            text = path.read_text()
-            if re.search(r"fields\s*=\s*['\"]__all__['\"]", text) or re.search(r"^\s+exclude\s*=", text, re.M):
-                offenders.append(str(path.relative_to(ROOT)))
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.ClassDef) and node.name == "Meta"):
+                    continue
+                for statement in node.body:
+                    if not isinstance(statement, ast.Assign):
+                        continue
+                    names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+                    takes_all = isinstance(statement.value, ast.Constant) and statement.value.value == "__all__"
+                    if "exclude" in names or ("fields" in names and takes_all):
+                        offenders.append(f"{path.relative_to(ROOT)}:{statement.lineno}")
     assert offenders == []

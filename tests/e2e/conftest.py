@@ -13,9 +13,11 @@ def page_problems(request):
     problems = []
     page.on(
         "console",
-        lambda msg: problems.append(msg.text)
-        if msg.type == "error" and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
-        else None,
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
+            else None
+        ),
     )
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
     yield problems
