@@ -134,7 +134,10 @@ def invoice(subscription_id, *, invoice_id="in_test_1", amount=4900, period_end=
         "hosted_invoice_url": f"https://invoice.stripe.test/{invoice_id}",
         "customer_email": "someone@example.com",
         "created": 1795651200,
-        "parent": {"subscription_details": {"subscription": subscription_id, "metadata": {}}, "type": "subscription_details"},
+        "parent": {
+            "subscription_details": {"subscription": subscription_id, "metadata": {}},
+            "type": "subscription_details",
+        },
         "lines": {"data": [{"period": {"start": 1795651200, "end": period_end}}]},
     }
 

@@ -8,7 +8,7 @@ from django.test import Client
 from accounts.models import Address
 from shop import services
 from shop.models import CartLine, Order, OrderEvent, OrderLine, Plan
-from shop.selectors import ACCOUNT_NEEDED_MESSAGE, MIXED_INTERVALS_MESSAGE
+from shop.selectors import ACCOUNT_NEEDED_MESSAGE
 from tests.accounts.factories import AddressFactory, ProfileFactory, UserFactory
 from tests.shop.factories import MonthlyPlanFactory, PlanFactory
 from tests.shop.factories_payments import BILLING, cart_with, guest_cart
@@ -166,7 +166,12 @@ def test_save_address_adds_a_default_billing_address(client):
     client.post("/checkout/", {**BILLING, "save_address": "on"})
 
     address = Address.objects.get(user=user)
-    assert (address.kind, address.line1, address.country, address.is_default) == ("billing", "1 Market Street", "GB", True)
+    assert (address.kind, address.line1, address.country, address.is_default) == (
+        "billing",
+        "1 Market Street",
+        "GB",
+        True,
+    )
 
 
 def test_p03_buying_for_someone_else_needs_their_name_and_email(client):

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def process(evt):
     """Record and process an event the way the webhook's task does."""
     row, _ = StripeEvent.objects.get_or_create(event_id=evt["id"], defaults={"type": evt["type"]})
-    return services.stripe_event_process(event_pk=row.pk, payload=services.stripe_object_minimise(evt["data"]["object"]))
+    return services.stripe_event_process(
+        event_pk=row.pk, payload=services.stripe_object_minimise(evt["data"]["object"])
+    )
 
 
 @pytest.fixture
@@ -157,7 +159,12 @@ def test_invoice_paid_records_the_invoice_and_extends_the_period():
 
     row = Invoice.objects.get()
     subscription.refresh_from_db()
-    assert (row.number, row.amount, row.status, row.subscription) == ("KG-INV-0001", Decimal("49.00"), "paid", subscription)
+    assert (row.number, row.amount, row.status, row.subscription) == (
+        "KG-INV-0001",
+        Decimal("49.00"),
+        "paid",
+        subscription,
+    )
     assert row.hosted_invoice_url == "https://invoice.stripe.test/in_test_1"
     assert subscription.current_period_end == datetime.fromtimestamp(1798243200, tz=UTC)
     assert subscription.status == "active"
@@ -195,7 +202,10 @@ def test_subscription_updated_copies_status_and_cancel_flag():
 
     services.subscription_updated(
         {
-            "id": "sub_9", "object": "subscription", "status": "past_due", "cancel_at_period_end": True,
+            "id": "sub_9",
+            "object": "subscription",
+            "status": "past_due",
+            "cancel_at_period_end": True,
             "items": {"data": [{"current_period_end": 1798243200}]},
         }  # fmt: skip
     )
@@ -210,7 +220,12 @@ def test_subscription_deleted_ends_it_and_cancels_the_order_when_all_ended(subsc
     subscription_order.save()
     SubscriptionFactory(user=subscription_order.user, order=subscription_order, stripe_subscription_id="sub_9")
 
-    process(event("customer.subscription.deleted", {"id": "sub_9", "object": "subscription", "status": "canceled", "ended_at": 1798243200}))
+    process(
+        event(
+            "customer.subscription.deleted",
+            {"id": "sub_9", "object": "subscription", "status": "canceled", "ended_at": 1798243200},
+        )
+    )
 
     subscription_order.refresh_from_db()
     subscription = Subscription.objects.get()
@@ -226,8 +241,12 @@ def test_checkout_expired_cancels_the_pending_order_and_returns_the_stock(order)
     order.stripe_checkout_session_id = f"cs_test_for_{order.number}"
     order.save()
 
-    process(event("checkout.session.expired", {**session_completed(order), "status": "expired", "payment_status": "unpaid"}))
-    process(event("checkout.session.expired", {**session_completed(order), "status": "expired", "payment_status": "unpaid"}))
+    process(
+        event("checkout.session.expired", {**session_completed(order), "status": "expired", "payment_status": "unpaid"})
+    )
+    process(
+        event("checkout.session.expired", {**session_completed(order), "status": "expired", "payment_status": "unpaid"})
+    )
 
     order.refresh_from_db()
     plan.refresh_from_db()
@@ -243,7 +262,9 @@ def test_order_set_status_refuses_illegal_moves(order):
     assert order.events.count() == 0
 
 
-def test_reprocess_fetches_the_event_again_and_is_idempotent(order, fake_gateway, mailoutbox, django_capture_on_commit_callbacks):
+def test_reprocess_fetches_the_event_again_and_is_idempotent(
+    order, fake_gateway, mailoutbox, django_capture_on_commit_callbacks
+):
     evt = event("checkout.session.completed", session_completed(order), event_id="evt_again")
     fake_gateway.events.append(evt)
     with django_capture_on_commit_callbacks(execute=True):
@@ -268,9 +289,19 @@ def test_pay05_reconciliation_processes_events_we_never_received(
     orders = [OrderFactory(total=Decimal("100.00")) for _ in range(3)]
     # Endpoint down for four days: Stripe's list still has the last three days.
     fake_gateway.events = [
-        event("checkout.session.completed", session_completed(o), created=(now - timedelta(days=days, hours=1)).timestamp())
+        event(
+            "checkout.session.completed",
+            session_completed(o),
+            created=(now - timedelta(days=days, hours=1)).timestamp(),
+        )
         for o, days in zip(orders, [0, 1, 2], strict=True)
-    ] + [event("checkout.session.completed", session_completed(OrderFactory()), created=(now - timedelta(days=4)).timestamp())]
+    ] + [
+        event(
+            "checkout.session.completed",
+            session_completed(OrderFactory()),
+            created=(now - timedelta(days=4)).timestamp(),
+        )
+    ]
     done = OrderFactory(total=Decimal("100.00"))
     processed_before = event("checkout.session.completed", session_completed(done), created=now.timestamp())
     fake_gateway.events.append(processed_before)
@@ -285,7 +316,10 @@ def test_pay05_reconciliation_processes_events_we_never_received(
     assert {o.number for o in Order.objects.filter(status="paid")} == {o.number for o in orders} | {done.number}
     assert len(mailoutbox) == 3
     day_ago = now - timedelta(hours=24)
-    assert StripeEvent.objects.exclude(status__in=["processed", "ignored"]).filter(stripe_created_at__lt=day_ago).count() == 0
+    assert (
+        StripeEvent.objects.exclude(status__in=["processed", "ignored"]).filter(stripe_created_at__lt=day_ago).count()
+        == 0
+    )
     since, types = fake_gateway.listed[0]
     assert since == now - timedelta(days=3)
     assert "checkout.session.completed" in types

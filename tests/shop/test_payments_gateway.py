@@ -111,7 +111,9 @@ def test_recurring_lines_make_a_subscription_session(gateway):
     OrderLineFactory(order=order, plan__price=Decimal("300.00"))
     responses.post(SESSION_URL, json={**SESSION_BODY, "mode": "subscription"})
 
-    gateway.create_checkout_session(order=order, lines=lines_for(order), success_url="https://s/ok", cancel_url="https://s/no")
+    gateway.create_checkout_session(
+        order=order, lines=lines_for(order), success_url="https://s/ok", cancel_url="https://s/no"
+    )
 
     body = form(responses.calls[0].request)
     assert body["mode"] == ["subscription"]
@@ -164,7 +166,10 @@ def test_an_expired_session_is_replaced_with_a_new_key(gateway):
 
     order = OrderFactory(stripe_checkout_session_id="cs_test_old000000001")
     OrderLineFactory(order=order)
-    responses.get(f"{SESSION_URL}/cs_test_old000000001", json={**SESSION_BODY, "id": "cs_test_old000000001", "status": "expired", "url": None})
+    responses.get(
+        f"{SESSION_URL}/cs_test_old000000001",
+        json={**SESSION_BODY, "id": "cs_test_old000000001", "status": "expired", "url": None},
+    )
     responses.post(SESSION_URL, json=SESSION_BODY)
 
     services.order_payment_start(order=order, success_url="https://s/ok", cancel_url="https://s/no")
@@ -175,7 +180,13 @@ def test_an_expired_session_is_replaced_with_a_new_key(gateway):
 @responses.activate
 def test_declined_request_is_not_transient(gateway):
     order = OrderFactory()
-    responses.post(SESSION_URL, status=400, json={"error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "ada@example.com is bad"}})
+    responses.post(
+        SESSION_URL,
+        status=400,
+        json={
+            "error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "ada@example.com is bad"}
+        },
+    )
 
     with pytest.raises(payments.PaymentError) as caught:
         gateway.create_checkout_session(order=order, lines=[], success_url="https://s/ok", cancel_url="https://s/no")
@@ -194,11 +205,16 @@ def test_cancel_at_period_end_sends_the_flag_and_key(gateway):
             "status": "active",
             "cancel_at_period_end": True,
             "customer": "cus_1",
-            "items": {"object": "list", "data": [{"id": "si_1", "object": "subscription_item", "current_period_end": 1798243200}]},
+            "items": {
+                "object": "list",
+                "data": [{"id": "si_1", "object": "subscription_item", "current_period_end": 1798243200}],
+            },
         },
     )
 
-    state = gateway.cancel_subscription_at_period_end(stripe_subscription_id="sub_123", idempotency_key="subscription-sub_123-cancel")
+    state = gateway.cancel_subscription_at_period_end(
+        stripe_subscription_id="sub_123", idempotency_key="subscription-sub_123-cancel"
+    )
 
     request = responses.calls[0].request
     assert form(request) == {"cancel_at_period_end": ["true"]}
@@ -218,7 +234,10 @@ def test_payment_card_keeps_only_brand_and_last4(gateway):
                 "id": "ch_1",
                 "object": "charge",
                 "billing_details": {"email": "ada@example.com"},
-                "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": "4242", "exp_year": 2030}},
+                "payment_method_details": {
+                    "type": "card",
+                    "card": {"brand": "visa", "last4": "4242", "exp_year": 2030},
+                },
             },
         },
     )
@@ -236,8 +255,20 @@ def test_list_events_asks_for_the_window_and_types(gateway):
             "url": "/v1/events",
             "has_more": False,
             "data": [
-                {"id": "evt_2", "object": "event", "type": "invoice.paid", "created": 200, "data": {"object": {"id": "in_1"}}},
-                {"id": "evt_1", "object": "event", "type": "charge.refunded", "created": 100, "data": {"object": {"id": "ch_1"}}},
+                {
+                    "id": "evt_2",
+                    "object": "event",
+                    "type": "invoice.paid",
+                    "created": 200,
+                    "data": {"object": {"id": "in_1"}},
+                },
+                {
+                    "id": "evt_1",
+                    "object": "event",
+                    "type": "charge.refunded",
+                    "created": 100,
+                    "data": {"object": {"id": "ch_1"}},
+                },
             ],
         },
     )
@@ -252,7 +283,9 @@ def test_list_events_asks_for_the_window_and_types(gateway):
 
 
 def test_construct_event_accepts_a_locally_signed_payload(gateway):
-    body = json.dumps({"id": "evt_1", "object": "event", "type": "invoice.paid", "data": {"object": {"id": "in_1"}}}).encode()
+    body = json.dumps(
+        {"id": "evt_1", "object": "event", "type": "invoice.paid", "data": {"object": {"id": "in_1"}}}
+    ).encode()
 
     event = gateway.construct_event(payload=body, sig_header=sign(body))
 

@@ -85,7 +85,9 @@ def test_pay02_same_event_ten_times_sequentially_fulfils_once(
     assert list(order.events.values_list("status", flat=True)) == ["paid"]
 
 
-def test_duplicate_of_a_processed_event_is_not_queued_again(client, order, monkeypatch, django_capture_on_commit_callbacks):
+def test_duplicate_of_a_processed_event_is_not_queued_again(
+    client, order, monkeypatch, django_capture_on_commit_callbacks
+):
     evt = paid_event(order)
     with django_capture_on_commit_callbacks(execute=True):
         post_event(client, evt)
@@ -130,7 +132,9 @@ def test_pay02_same_event_ten_times_concurrently_fulfils_once(mailoutbox):
     assert len(mailoutbox) == 1
 
 
-def test_pay07_the_event_table_holds_no_body_and_no_personal_data(client, order, monkeypatch, django_capture_on_commit_callbacks):
+def test_pay07_the_event_table_holds_no_body_and_no_personal_data(
+    client, order, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(tasks.process_stripe_event, "delay", lambda *args: queued.append(args))
 
@@ -145,7 +149,7 @@ def test_pay07_the_event_table_holds_no_body_and_no_personal_data(client, order,
     row = StripeEvent.objects.values().get()
     assert order.email not in json.dumps(row, default=str)
     # The task message carries the minimised object only: no email, name or address.
-    (event_pk, payload), = queued
+    ((event_pk, payload),) = queued
     assert event_pk == row["id"]
     assert order.email not in json.dumps(payload)
     assert "customer_details" not in payload and "customer_email" not in payload
