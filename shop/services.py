@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.utils import timezone
 from accounts.mail import send_templated_email
 from accounts.models import Address
 from shop import payments
+from shop.cart import clean_quantity
 from shop.models import CartLine, Invoice, Order, OrderEvent, OrderLine, Plan, StripeEvent, Subscription
 from shop.selectors import checkout_problems
 
@@ -102,6 +104,11 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     quantities = {}
     for item in cart_items:
         quantities[item.plan.pk] = quantities.get(item.plan.pk, 0) + int(item.quantity)
+    for quantity in quantities.values():
+        try:
+            clean_quantity(quantity)
+        except ValidationError as exc:
+            raise CheckoutRefused(exc.messages[0]) from None
     # Lock in primary-key order so two checkouts of the same plans cannot deadlock.
     plans = {
         plan.pk: plan

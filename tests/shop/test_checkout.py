@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Address
 from shop import services
@@ -336,3 +338,28 @@ def test_fe05_checkout_get_writes_nothing(client):
 
     assert Order.objects.count() == 0
     assert CartLine.objects.count() == 1
+
+
+@given(quantity=st.integers(min_value=-5, max_value=50), price=st.decimals(min_value=0, max_value=5000, places=2))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_in01_any_quantity_outside_the_range_is_refused_and_totals_are_recomputed(quantity, price):
+    from django.conf import settings as django_settings
+
+    from shop.cart import CartItem
+
+    user = UserFactory()
+    plan = PlanFactory(price=price)
+    billing = {k.removeprefix("billing_"): v for k, v in BILLING.items()}
+    # The item's plan object claims another price: the database's price wins.
+    fake_plan = Plan.objects.get(pk=plan.pk)
+    fake_plan.price = Decimal("0.01")
+    item = CartItem(plan=fake_plan, quantity=quantity)
+
+    if 1 <= quantity <= django_settings.SHOP_MAX_QUANTITY:
+        order = services.order_place(cart_items=[item], user=user, email="", billing=billing)
+        assert order.total == price * quantity
+        assert order.lines.get().unit_price == price
+    else:
+        with pytest.raises(services.CheckoutRefused, match="Choose a quantity from 1 to"):
+            services.order_place(cart_items=[item], user=user, email="", billing=billing)
+        assert not Order.objects.filter(user=user).exists()
