@@ -618,7 +618,9 @@ def stripe_event_receive(*, event: dict):
     if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
         return row, False
     payload = stripe_object_minimise(obj)
-    transaction.on_commit(lambda: process_stripe_event.delay(row.pk, payload))
+    # robust: a broker hiccup (or an eager run's failure) is logged and leaves the row
+    # "received" for the retry or the nightly reconciliation; Stripe still gets its 200.
+    transaction.on_commit(lambda: process_stripe_event.delay(row.pk, payload), robust=True)
     return row, True
 
 

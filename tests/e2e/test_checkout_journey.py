@@ -39,6 +39,12 @@ def catalogue():
     }
 
 
+def shot(page, name):
+    # The header is sticky: scroll to the top first or it lands mid-page in a full-page shot.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
 def sign_in(page, live_server, user):
     client = Client()
     client.force_login(user)
@@ -63,17 +69,20 @@ def test_signed_in_customer_buys_a_plan_pays_on_the_demo_page_and_sees_it_paid(p
 
     page.goto(f"{live_server.url}/checkout/")
     assert page.get_by_label("Address line 1").input_value() == "12 Harbour Road"
-    page.screenshot(path=f"{SHOTS}/checkout.png", full_page=True)
+    shot(page, "checkout")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "checkout_mobile")
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("button", name=re.compile("Continue to payment")).click()
 
     page.wait_for_url(re.compile(r"/checkout/KG-[A-Z0-9]+/demo/$"))
     assert page.get_by_role("heading", name="Demo payment — no card is charged").is_visible()
-    page.screenshot(path=f"{SHOTS}/demo_payment.png", full_page=True)
+    shot(page, "demo_payment")
     page.get_by_role("button", name=re.compile(r"Pay \(demo\)")).click()
 
     page.wait_for_url(re.compile(r"/checkout/KG-[A-Z0-9]+/success/$"))
     assert page.get_by_role("heading", name="Thank you for your order").is_visible()
-    page.screenshot(path=f"{SHOTS}/success.png", full_page=True)
+    shot(page, "success")
 
     order = Order.objects.get()
     assert order.status == Order.Status.ACTIVE
@@ -84,11 +93,11 @@ def test_signed_in_customer_buys_a_plan_pays_on_the_demo_page_and_sees_it_paid(p
     page.goto(f"{live_server.url}/orders/")
     row = page.get_by_role("row", name=re.compile(order.number))
     assert "Subscription active" in row.inner_text()
-    page.screenshot(path=f"{SHOTS}/order_list.png", full_page=True)
+    shot(page, "order_list")
     page.get_by_role("link", name=order.number).click()
     assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
     assert page.get_by_text("Payment received").is_visible()
-    page.screenshot(path=f"{SHOTS}/order_detail.png", full_page=True)
+    shot(page, "order_detail")
 
 
 def test_guest_buys_a_one_off_service_and_finds_the_order_by_email(page, live_server, catalogue):
@@ -101,7 +110,7 @@ def test_guest_buys_a_one_off_service_and_finds_the_order_by_email(page, live_se
     page.get_by_label("Town or city").fill("Arlington")
     page.get_by_label("Postcode").fill("22202")
     page.get_by_label("Country code").fill("US")
-    page.screenshot(path=f"{SHOTS}/checkout_guest.png", full_page=True)
+    shot(page, "checkout_guest")
     page.get_by_role("button", name=re.compile("Continue to payment")).click()
     page.get_by_role("button", name=re.compile(r"Pay \(demo\)")).click()
     page.wait_for_url(re.compile(r"/success/$"))
@@ -113,14 +122,14 @@ def test_guest_buys_a_one_off_service_and_finds_the_order_by_email(page, live_se
     page.get_by_label("Email address used for the order").fill("guest@example.com")
     page.get_by_role("button", name="Email me a link").click()
     assert page.get_by_text("If an order matches, we have emailed a link to it.").is_visible()
-    page.screenshot(path=f"{SHOTS}/order_lookup.png", full_page=True)
+    shot(page, "order_lookup")
 
     link_email = next(m for m in mail.outbox if "link" in m.subject.lower())
     link = re.search(r"(https?://\S+/orders/lookup/\S+/)", link_email.body).group(1)
     page.goto(link)
     assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
     assert page.get_by_text("1 Navy Yard").is_visible()
-    page.screenshot(path=f"{SHOTS}/order_link.png", full_page=True)
+    shot(page, "order_link")
 
 
 def test_customer_cancels_a_subscription_from_my_services(page, live_server, catalogue):
@@ -139,7 +148,10 @@ def test_customer_cancels_a_subscription_from_my_services(page, live_server, cat
 
     page.goto(f"{live_server.url}/account/services/")
     assert page.get_by_role("heading", name=re.compile("Social Media")).is_visible()
-    page.screenshot(path=f"{SHOTS}/my_services.png", full_page=True)
+    shot(page, "my_services")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "my_services_mobile")
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("link", name="Cancel at period end").click()
     subscription = Subscription.objects.get()
     end = subscription.current_period_end
@@ -147,12 +159,12 @@ def test_customer_cancels_a_subscription_from_my_services(page, live_server, cat
         f"Your Social Media Starter plan stays active until {end.day} {end:%B %Y}; you will not be charged again."
     )
     assert page.get_by_text(sentence).is_visible()
-    page.screenshot(path=f"{SHOTS}/cancel_confirmation.png", full_page=True)
+    shot(page, "cancel_confirmation")
     page.get_by_role("button", name="Yes, cancel at period end").click()
 
     page.wait_for_url(re.compile(r"/account/services/$"))
     assert page.get_by_text("Active until", exact=True).is_visible()
-    page.screenshot(path=f"{SHOTS}/my_services_cancelled.png", full_page=True)
+    shot(page, "my_services_cancelled")
     subscription.refresh_from_db()
     assert subscription.cancel_at_period_end is True
     assert any("end" in m.subject for m in mail.outbox)

@@ -363,3 +363,94 @@ def test_in01_any_quantity_outside_the_range_is_refused_and_totals_are_recompute
         with pytest.raises(services.CheckoutRefused, match="Choose a quantity from 1 to"):
             services.order_place(cart_items=[item], user=user, email="", billing=billing)
         assert not Order.objects.filter(user=user).exists()
+
+
+def test_fe04_checkout_post_without_csrf_token_is_refused():
+    user = UserFactory()
+    cart_with(user, PlanFactory())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+
+    response = client.post("/checkout/", BILLING)
+
+    assert response.status_code == 403
+    assert Order.objects.count() == 0
+
+
+def place_order_as(client, user, plan):
+    cart_with(user, plan)
+    client.force_login(user)
+    client.post("/checkout/", BILLING)
+    return Order.objects.get(user=user)
+
+
+def test_in02_the_success_page_only_reads_and_cannot_mark_an_order_paid(client, mailoutbox):
+    user = UserFactory()
+    order = place_order_as(client, user, PlanFactory())
+
+    get = client.get(f"/checkout/{order.number}/success/")
+    post = client.post(f"/checkout/{order.number}/success/")
+
+    order.refresh_from_db()
+    assert get.status_code == 200
+    assert "We are confirming your payment" in get.text
+    assert post.status_code == 405
+    assert order.status == Order.Status.PENDING
+    assert order.paid_at is None
+    assert mailoutbox == []
+
+
+def test_demo_payment_page_is_404_unless_the_demo_gateway_is_on(client):
+    user = UserFactory()
+    order = place_order_as(client, user, PlanFactory())
+
+    assert client.get(f"/checkout/{order.number}/demo/").status_code == 404
+    assert client.post(f"/checkout/{order.number}/demo/", {"action": "pay"}).status_code == 404
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+
+
+def test_demo_payment_runs_the_webhook_fulfilment_once(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    settings.SHOP_PAYMENT_GATEWAY = "demo"
+    cart_with(user, MonthlyPlanFactory(price=Decimal("49.00")))
+    client.force_login(user)
+    placed = client.post("/checkout/", BILLING)
+    order = Order.objects.get()
+
+    page = client.get(placed["Location"])
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = client.post(f"/checkout/{order.number}/demo/", {"action": "pay"})
+        again = client.post(f"/checkout/{order.number}/demo/", {"action": "pay"})
+
+    order.refresh_from_db()
+    assert placed["Location"] == f"/checkout/{order.number}/demo/"
+    assert "Demo payment — no card is charged" in page.text
+    assert paid["Location"] == f"/checkout/{order.number}/success/"
+    assert again.status_code == 200 and "there is nothing to pay" in again.text
+    assert order.status == Order.Status.ACTIVE
+    assert order.subscriptions.get().invoices.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_demo_cancel_keeps_the_order_pending(client, settings):
+    user = UserFactory()
+    settings.SHOP_PAYMENT_GATEWAY = "demo"
+    order = place_order_as(client, user, PlanFactory())
+
+    response = client.post(f"/checkout/{order.number}/demo/", {"action": "cancel"})
+
+    order.refresh_from_db()
+    assert response["Location"] == f"/orders/{order.number}/"
+    assert order.status == Order.Status.PENDING
+
+
+def test_demo_page_of_someone_elses_order_is_404(client, settings):
+    settings.SHOP_PAYMENT_GATEWAY = "demo"
+    order = place_order_as(client, UserFactory(), PlanFactory())
+    client.force_login(UserFactory())
+
+    assert client.get(f"/checkout/{order.number}/demo/").status_code == 404
+    assert client.post(f"/checkout/{order.number}/demo/", {"action": "pay"}).status_code == 404

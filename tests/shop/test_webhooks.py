@@ -170,3 +170,20 @@ def test_pay04_webhook_answers_without_doing_the_work(client, order, monkeypatch
     assert response.status_code == 200
     assert len(callbacks) == 1
     assert elapsed < 0.5
+
+
+def test_a_failing_handler_still_answers_200_and_leaves_the_event_for_a_retry(
+    client, order, monkeypatch, django_capture_on_commit_callbacks
+):
+    from shop import payments, services
+
+    def down(session):
+        raise payments.TransientPaymentError("APIConnectionError")
+
+    monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_event(client, paid_event(order))
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().status == StripeEvent.Status.FAILED
