@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Every request states this version, so a change of the account's default version in the
 # Stripe dashboard cannot change the shapes our handlers read.
 STRIPE_API_VERSION = "2026-10-28.endive"
+stripe.api_version = STRIPE_API_VERSION
 # Stripe refuses signatures older than this (seconds); the library's default, stated here.
 WEBHOOK_TOLERANCE = 300
 # Stripe retries a request that failed on the network with the same idempotency key.

@@ -51,7 +51,7 @@ def order_for_user(*, user, number):
     """The signed-in customer's own order, or None (AC-01: never someone else's)."""
     if not (user and user.is_authenticated):
         return None
-    return order_for_page(number=number) if Order.objects.filter(number=number, user=user).exists() else None
+    return Order.objects.filter(number=number, user=user).prefetch_related("lines", "events", "subscriptions").first()
 
 
 def subscription_list_for_user(*, user):

@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -173,8 +174,6 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
 
 
 def _currency():
-    from django.conf import settings
-
     return settings.SHOP_CURRENCY
 
 

@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -202,7 +203,9 @@ def order_pay(request, number):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The same client address allauth's rate limits use, so ALLAUTH_TRUSTED_PROXY_COUNT
+    # behind a proxy applies here too.
+    return get_account_adapter().get_client_ip(request)
 
 
 def _lookup_allowed(request):

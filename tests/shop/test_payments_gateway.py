@@ -313,3 +313,10 @@ def test_construct_event_refuses_untrusted_payloads(gateway, case):
 
     with pytest.raises(payments.InvalidWebhook):
         gateway.construct_event(payload=body, sig_header=header)
+
+
+def test_the_api_version_is_pinned():
+    import stripe
+
+    assert payments.STRIPE_API_VERSION == "2026-10-28.endive"
+    assert stripe.api_version == payments.STRIPE_API_VERSION
