@@ -246,19 +246,28 @@ def order_from_link_token(*, token):
 def order_lookup_request(*, number, email, site_url):
     """Email a signed link to an order when the number and the email both match (P02).
 
-    Sends: one email to the order's own address, or nothing. Returns nothing either way,
-    so the caller cannot reveal whether an order exists.
+    Queues: shop.send_order_link after commit when they match, nothing otherwise. The
+    email itself goes out from the worker, so a match answers as fast as a miss and the
+    caller learns nothing about which orders exist.
     """
+    from shop.tasks import send_order_link
+
     order = Order.objects.filter(number=(number or "").strip().upper(), email__iexact=(email or "").strip()).first()
     if order is None:
         return
+    transaction.on_commit(lambda: send_order_link.delay(order.pk, site_url))
+
+
+def order_link_send(*, order, site_url):
+    """Send the signed, 3-day link to an order to the order's own email address.
+
+    Sends: one email. The token is made here, so it never sits in the task queue.
+    """
     link = site_url + reverse("shop:order_link", args=[order_link_token(order=order)])
-    transaction.on_commit(
-        lambda: send_templated_email(
-            to=[order.email],
-            template="shop/order_link",
-            context={"order": order, "link": link, "max_age_days": ORDER_LINK_MAX_AGE.days},
-        )
+    send_templated_email(
+        to=[order.email],
+        template="shop/order_link",
+        context={"order": order, "link": link, "max_age_days": ORDER_LINK_MAX_AGE.days},
     )
 
 

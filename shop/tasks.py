@@ -6,9 +6,11 @@ stop after five attempts (Q-04).
 """
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import OperationalError
 
 from shop import payments, services
+from shop.models import Order
 
 # Errors worth retrying: the provider or the database may answer next time; an event
 # may be waiting for the event that creates its object.
@@ -32,3 +34,23 @@ def process_stripe_event(self, event_pk, payload=None):
 def reconcile_stripe_events(self):
     """Nightly: process the Stripe events of the last three days we never finished (PAY-05)."""
     return services.stripe_events_reconcile()
+
+
+@shared_task(
+    bind=True,
+    name="shop.send_order_link",
+    time_limit=60,
+    soft_time_limit=50,
+    **{**RETRY_POLICY, "autoretry_for": (OSError,)},  # SMTP and ESP connection errors
+)
+def send_order_link(self, order_pk, site_url):
+    """Email the signed link to a guest's order (P02). A deleted order sends nothing; a
+    redelivered message (same task id) sends nothing again (Q-01)."""
+    done_key = f"shop:task-done:{self.request.id}"
+    if self.request.id and cache.get(done_key):
+        return
+    order = Order.objects.filter(pk=order_pk).first()
+    if order is not None:
+        services.order_link_send(order=order, site_url=site_url)
+    if self.request.id:
+        cache.set(done_key, 1, timeout=24 * 3600)
