@@ -5,7 +5,9 @@ redelivers a task that is still running; retries back off exponentially with jit
 stop after five attempts (Q-04).
 """
 
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
@@ -15,7 +17,19 @@ from shop.models import Order
 # Errors worth retrying: the provider or the database may answer next time; an event
 # may be waiting for the event that creates its object.
 TRANSIENT_ERRORS = (payments.TransientPaymentError, services.NotYetKnown, OperationalError)
+logger = logging.getLogger(__name__)
+
+
+class ShopTask(Task):
+    """Logs a task's final failure (after its last retry) at error level, where the
+    error reporting picks it up; only the exception's class, never its arguments."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error("Task %s (%s) failed for good: %s", self.name, task_id, type(exc).__name__)
+
+
 RETRY_POLICY = {
+    "base": ShopTask,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "retry_backoff_max": 600,

@@ -60,7 +60,7 @@ def test_q04_retries_are_bounded_with_growing_jittered_backoff():
     assert delays == [1, 2, 4, 8, 16, 32]
 
 
-def test_q04_a_transient_error_is_tried_at_most_six_times_then_recorded(monkeypatch):
+def test_q04_a_transient_error_is_tried_at_most_six_times_then_recorded(monkeypatch, caplog):
     order = OrderFactory(total=Decimal("100.00"))
     evt = event("checkout.session.completed", session_completed(order))
     row = recorded(evt)
@@ -79,9 +79,13 @@ def test_q04_a_transient_error_is_tried_at_most_six_times_then_recorded(monkeypa
         with pytest.raises(Retry) as retry:
             tasks.process_stripe_event.apply(args=[row.pk, payload], retries=retries)
         waits.append(retry.value.when)
-    with pytest.raises(payments.TransientPaymentError):
-        tasks.process_stripe_event.apply(args=[row.pk, payload], retries=5)
+    # The last attempt as a worker sees it (no propagation): it fails and is logged.
+    result = tasks.process_stripe_event.apply(args=[row.pk, payload], retries=5, task_id="last-try", throw=False)
 
+    assert result.failed()
+    assert "Task shop.process_stripe_event (last-try) failed for good: TransientPaymentError" in [
+        record.getMessage() for record in caplog.records if record.levelname == "ERROR"
+    ]
     row.refresh_from_db()
     assert len(calls) == 6  # the first try and five retries, then it gives up
     assert all(0 <= wait <= min(600, 2 ** (n + 1)) for n, wait in enumerate(waits)), waits
