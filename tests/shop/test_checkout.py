@@ -454,3 +454,15 @@ def test_demo_page_of_someone_elses_order_is_404(client, settings):
 
     assert client.get(f"/checkout/{order.number}/demo/").status_code == 404
     assert client.post(f"/checkout/{order.number}/demo/", {"action": "pay"}).status_code == 404
+
+
+def test_fe05_get_on_the_demo_page_writes_nothing(client, settings):
+    settings.SHOP_PAYMENT_GATEWAY = "demo"
+    order = place_order_as(client, UserFactory(), PlanFactory())
+    before = (order.status, order.events.count(), order.updated_at)
+
+    client.get(f"/checkout/{order.number}/demo/")
+    client.get(f"/checkout/{order.number}/demo/?action=pay")
+
+    order.refresh_from_db()
+    assert (order.status, order.events.count(), order.updated_at) == before

@@ -187,3 +187,15 @@ def test_a_failing_handler_still_answers_200_and_leaves_the_event_for_a_retry(
 
     assert response.status_code == 200
     assert StripeEvent.objects.get().status == StripeEvent.Status.FAILED
+
+
+def test_fe04_the_only_csrf_exempt_view_of_the_shop_is_the_stripe_webhook():
+    from django.urls import get_resolver
+
+    exempt = {
+        pattern.name
+        for pattern in get_resolver("shop.urls").url_patterns
+        if getattr(pattern.callback, "csrf_exempt", False)
+    }
+
+    assert exempt == {"stripe_webhook"}
