@@ -84,8 +84,9 @@ class Gateway:
     #: True when the customer pays on our own demo page instead of a payment provider.
     is_demo = False
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None):
-        """Start a hosted payment for `order`; return (session_id, url)."""
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+        """Start a hosted payment for `order`; return (session_id, url). `customer_id` is
+        the Stripe customer of the buyer's earlier orders, so their plans stay together."""
         raise NotImplementedError
 
     def checkout_session_url(self, *, session_id):
@@ -158,7 +159,7 @@ class StripeGateway(Gateway):
             # The message can name the request's values; keep only the code for our logs.
             raise PaymentError(getattr(exc, "code", None) or type(exc).__name__) from exc
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None):
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
         recurring = [line for line in lines if line.interval]
         metadata = {"order_number": order.number}
         params = {
@@ -168,8 +169,12 @@ class StripeGateway(Gateway):
             "cancel_url": cancel_url,
             "client_reference_id": order.number,
             "metadata": metadata,
-            "customer_email": order.email,
         }
+        # Stripe takes one or the other: a known customer keeps their receipts and plans together.
+        if customer_id:
+            params["customer"] = customer_id
+        else:
+            params["customer_email"] = order.email
         # The metadata follows the money, so a refund or an invoice can be tied to the
         # order even when it arrives before the checkout's own event.
         if recurring:
@@ -226,7 +231,7 @@ class DemoGateway(Gateway):
     name = "demo"
     is_demo = True
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None):
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
         return f"demo_cs_{order.number}", reverse("shop:checkout_demo", args=[order.number])
 
     def checkout_session_url(self, *, session_id):

@@ -226,10 +226,18 @@ def order_payment_start(*, order, success_url, cancel_url):
         success_url=success_url,
         cancel_url=cancel_url,
         idempotency_key=payments.checkout_idempotency_key(order, attempt),
+        customer_id=_stripe_customer_of(order.user_id),
     )
     Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
     order.stripe_checkout_session_id = session_id
     return url
+
+
+def _stripe_customer_of(user_id):
+    if not user_id:
+        return ""
+    earlier = Order.objects.filter(user_id=user_id).exclude(stripe_customer_id="").order_by("-created_at")
+    return earlier.values_list("stripe_customer_id", flat=True).first() or ""
 
 
 def order_link_token(*, order) -> str:

@@ -28,7 +28,7 @@ class FakeGateway(Gateway):
         self.cards = {}
         self.listed = []
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None):
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
         if idempotency_key not in self.sessions:
             session_id = f"cs_test_{next(_ids):06d}"
             self.sessions[idempotency_key] = {
@@ -39,6 +39,7 @@ class FakeGateway(Gateway):
                 "lines": list(lines),
                 "success_url": success_url,
                 "cancel_url": cancel_url,
+                "customer_id": customer_id,
             }
         session = self.sessions[idempotency_key]
         return session["id"], session["url"]

@@ -320,3 +320,19 @@ def test_the_api_version_is_pinned():
 
     assert payments.STRIPE_API_VERSION == "2026-10-28.endive"
     assert stripe.api_version == payments.STRIPE_API_VERSION
+
+
+@responses.activate
+def test_a_returning_customer_is_passed_as_the_stripe_customer_not_an_email(gateway):
+    from shop import services
+
+    earlier = OrderFactory(stripe_customer_id="cus_known", status=Order.Status.PAID)
+    order = OrderFactory(user=earlier.user)
+    OrderLineFactory(order=order)
+    responses.post(SESSION_URL, json=SESSION_BODY)
+
+    services.order_payment_start(order=order, success_url="https://s/ok", cancel_url="https://s/no")
+
+    body = form(responses.calls[0].request)
+    assert body["customer"] == ["cus_known"]
+    assert "customer_email" not in body
