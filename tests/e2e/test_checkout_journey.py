@@ -168,3 +168,44 @@ def test_customer_cancels_a_subscription_from_my_services(page, live_server, cat
     subscription.refresh_from_db()
     assert subscription.cancel_at_period_end is True
     assert any("end" in m.subject for m in mail.outbox)
+
+
+def test_pages_that_explain_a_refusal_or_a_problem(page, live_server, catalogue):
+    from shop.models import Invoice
+    from tests.shop.factories import OrderFactory, OrderLineFactory, SubscriptionFactory
+
+    yearly = PlanFactory(service=catalogue["starter"].service, name="Starter yearly", billing=Plan.Billing.YEARLY)
+    user = UserFactory(full_name="Ada Lovelace")
+    cart_with(user, catalogue["starter"], yearly)
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server.url}/checkout/")
+    assert page.get_by_text("Monthly and yearly plans are billed on different cycles").is_visible()
+    shot(page, "checkout_mixed_cycles")
+
+    pending = OrderFactory(user=user, total=Decimal("350.00"))
+    OrderLineFactory(order=pending, plan=catalogue["audit"])
+    pending.events.create(status=Order.Status.PENDING, note="Order placed")
+    page.goto(f"{live_server.url}/orders/{pending.number}/")
+    assert page.get_by_role("button", name=re.compile("Pay now")).is_visible()
+    shot(page, "order_detail_pending")
+
+    subscription = SubscriptionFactory(
+        user=user, plan=catalogue["starter"], status=Subscription.Status.PAST_DUE, current_period_end=pending.created_at
+    )
+    Invoice.objects.create(
+        subscription=subscription, stripe_invoice_id="in_failed", number="KG-0042", amount=Decimal("49.00"),
+        currency="gbp", status=Invoice.Status.FAILED,
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/account/services/")
+    assert page.get_by_text("Your last payment failed").is_visible()
+    shot(page, "my_services_past_due")
+
+    page.goto(f"{live_server.url}/orders/lookup/not-a-real-token/")
+    assert page.get_by_role("heading", name="This link is not valid").is_visible()
+    shot(page, "order_link_invalid")
+
+    page.context.clear_cookies()
+    guest_session_with_cart(page, live_server, catalogue["starter"])
+    page.goto(f"{live_server.url}/checkout/")
+    assert page.get_by_role("link", name="Create an account").first.is_visible()
+    shot(page, "checkout_guest_recurring")
