@@ -156,20 +156,26 @@ def test_pay07_the_event_table_holds_no_body_and_no_personal_data(
     assert payload["client_reference_id"] == order.number
 
 
-def test_pay04_webhook_answers_without_doing_the_work(client, order, monkeypatch, django_capture_on_commit_callbacks):
+def test_pay04_webhook_answers_within_500_ms_at_p95_while_processing_is_slow(
+    client, order, monkeypatch, django_capture_on_commit_callbacks
+):
     def slow(*args):
         time.sleep(2)
 
     monkeypatch.setattr(tasks.process_stripe_event, "delay", slow)
-    started = time.monotonic()
-    # Without executing the on-commit callbacks, the view's own time is what Stripe waits for.
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = post_event(client, paid_event(order))
-    elapsed = time.monotonic() - started
+    timings = []
+    for n in range(50):
+        # The on-commit hand-off is captured, not run: the processing is the worker's time.
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            started = time.monotonic()
+            response = post_event(client, paid_event(order, event_id=f"evt_timing_{n}"))
+            timings.append(time.monotonic() - started)
+        assert response.status_code == 200
+        assert len(callbacks) == 1
 
-    assert response.status_code == 200
-    assert len(callbacks) == 1
-    assert elapsed < 0.5
+    p95 = sorted(timings)[int(len(timings) * 0.95) - 1]
+    assert p95 < 0.5, f"p95 {p95 * 1000:.0f} ms"
+    assert StripeEvent.objects.count() == 50
 
 
 def test_a_failing_handler_still_answers_200_and_leaves_the_event_for_a_retry(
