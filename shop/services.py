@@ -318,6 +318,12 @@ def checkout_session_completed(session: dict):
         order.stripe_customer_id = order.stripe_customer_id or _id(session.get("customer"))
         if order.status != Order.Status.PENDING:
             order.save(update_fields=["stripe_checkout_session_id", "stripe_payment_intent_id", "stripe_customer_id"])
+            note = "Payment received after cancellation: refund needed"
+            if order.status == Order.Status.CANCELLED and not order.events.filter(note=note).exists():
+                # Paid on a session still open after the order was cancelled: money arrived
+                # for nothing, so staff must refund it.
+                logger.error("Payment received for cancelled order %s: refund it", order.number)
+                OrderEvent.objects.create(order=order, status=order.status, note=note)
             return
         order.paid_at = timezone.now()
         order.card_brand, order.card_last4 = card[0][:20], card[1][-4:]

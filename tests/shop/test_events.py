@@ -336,3 +336,17 @@ def test_reconciliation_carries_on_after_a_failing_event(fake_gateway):
     good.refresh_from_db()
     assert good.status == Order.Status.PAID
     assert StripeEvent.objects.filter(status="failed").count() == 1
+
+
+def test_payment_for_a_cancelled_order_is_flagged_for_a_refund(order, mailoutbox, caplog):
+    order.status = Order.Status.CANCELLED
+    order.save()
+
+    process(event("checkout.session.completed", session_completed(order)))
+    process(event("checkout.session.completed", session_completed(order)))
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert list(order.events.values_list("note", flat=True)) == ["Payment received after cancellation: refund needed"]
+    assert f"Payment received for cancelled order {order.number}: refund it" in caplog.text
+    assert mailoutbox == []
