@@ -205,3 +205,45 @@ def test_fe04_the_only_csrf_exempt_view_of_the_shop_is_the_stripe_webhook():
     }
 
     assert exempt == {"stripe_webhook"}
+
+
+def test_a_subscription_lifecycle_through_signed_webhooks(
+    client, fake_gateway, mailoutbox, django_capture_on_commit_callbacks
+):
+    from shop.models import Invoice, Subscription
+    from tests.accounts.factories import UserFactory
+    from tests.shop.factories import MonthlyPlanFactory
+    from tests.shop.factories_payments import invoice
+
+    user = UserFactory()
+    order = OrderFactory(user=user, total=Decimal("49.00"), mode=Order.Mode.SUBSCRIPTION)
+    OrderLineFactory(order=order, plan=MonthlyPlanFactory(price=Decimal("49.00")))
+    fake_gateway.subscriptions["sub_life"] = {"id": "sub_life", "status": "active", "current_period_end": 1798243200}
+    deliveries = [
+        event("checkout.session.completed", session_completed(order, subscription="sub_life")),
+        event("invoice.paid", invoice("sub_life", invoice_id="in_1")),
+        event("invoice.payment_failed", invoice("sub_life", invoice_id="in_2", status="open")),
+        event("customer.subscription.updated", {"id": "sub_life", "status": "past_due", "cancel_at_period_end": True}),
+        event("customer.subscription.deleted", {"id": "sub_life", "status": "canceled", "ended_at": 1798243200}),
+    ]
+    states = []
+    for delivery in deliveries:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_event(client, delivery).status_code == 200
+        subscription = Subscription.objects.get()
+        order.refresh_from_db()
+        states.append((order.status, subscription.status, subscription.cancel_at_period_end))
+
+    assert states == [
+        ("active", "active", False),
+        ("active", "active", False),
+        ("active", "past_due", False),
+        ("active", "past_due", True),
+        ("cancelled", "canceled", True),
+    ]
+    assert sorted(Invoice.objects.values_list("stripe_invoice_id", "status")) == [("in_1", "paid"), ("in_2", "failed")]
+    assert StripeEvent.objects.filter(status="processed").count() == 5
+    assert [m.subject for m in mailoutbox] == [
+        f"Your Kinetogram order {order.number} is confirmed",
+        "Your last Kinetogram payment failed",
+    ]
