@@ -127,3 +127,868 @@ def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
 def saved_search_delete(*, saved_search: SavedSearch) -> None:
     """Delete a saved search. Writes: removes the row."""
     saved_search.delete()
+"""Writes of the shop: placing orders, taking payment, Stripe events, subscriptions.
+
+Money rules kept here: prices and totals come from the database only (IN-01); an order
+and its stock move together or not at all (IN-03, IN-04); every Stripe event is
+recorded once and its handler is idempotent, so duplicates and any delivery order
+converge on the same state (PAY-02, PAY-03).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.mail import send_templated_email
+from accounts.models import Address
+from shop import payments
+from shop.cart import clean_quantity
+from shop.models import CartLine, Invoice, Order, OrderEvent, OrderLine, Plan, StripeEvent, Subscription
+from shop.selectors import checkout_problems
+
+logger = logging.getLogger(__name__)
+
+ORDER_LINK_SALT = "shop.order_lookup"
+ORDER_LINK_MAX_AGE = timedelta(days=3)
+# The handled event types; anything else is recorded as ignored.
+HANDLED_EVENT_TYPES = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.expired",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "charge.refunded",
+)
+
+
+class CheckoutRefused(Exception):
+    """The cart cannot become an order; the message is for the customer."""
+
+
+class SoldOut(CheckoutRefused):
+    pass
+
+
+class IllegalTransition(Exception):
+    """The order's state machine does not allow this move."""
+
+
+class NotYetKnown(Exception):
+    """An event is about an object whose creating event has not been processed yet; the
+    task retries it later (Stripe does not guarantee delivery order)."""
+
+
+class EventPayloadMismatch(Exception):
+    """A payment event disagrees with the order (amount or currency)."""
+
+
+# --- orders -------------------------------------------------------------------------
+def order_set_status(*, order, status, note=""):
+    """Move an order to `status` and add a timeline entry.
+
+    Writes: Order.status, one OrderEvent. Raises IllegalTransition for a move the state
+    machine (Order.TRANSITIONS) does not allow. Call it with the order row locked when
+    events may race (the Stripe handlers do).
+    """
+    if not order.can_move_to(status):
+        raise IllegalTransition(f"{order.number}: {order.status} → {status} is not allowed")
+    with transaction.atomic():
+        order.status = status
+        order.save(update_fields=["status", "updated_at"])
+        OrderEvent.objects.create(order=order, status=status, note=note[:255])
+    return order
+
+
+@transaction.atomic
+def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False):
+    """Turn the cart into a pending order, re-reading every price and taking the stock.
+
+    Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
+    customer's saved cart emptied, and optionally a billing Address. All in one
+    transaction: any failure leaves the stock and the cart as they were (IN-03).
+
+    The cart is emptied here rather than on payment: the order now holds the lines and
+    a customer who abandons the payment pays from the order page ("Pay now"), so a
+    second checkout of the same cart cannot buy the services twice.
+
+    Raises CheckoutRefused (with the customer-facing message) for an empty cart, mixed
+    billing cycles, recurring plans without an account, or a plan that is gone, and
+    SoldOut when a plan's stock is too low (IN-04: the plan rows are locked).
+    """
+    signed_in = user is not None and user.is_authenticated
+    problems = checkout_problems(items=cart_items, user=user if signed_in else None)
+    if problems:
+        raise CheckoutRefused(problems[0][1])
+    quantities = {}
+    for item in cart_items:
+        quantities[item.plan.pk] = quantities.get(item.plan.pk, 0) + int(item.quantity)
+    for quantity in quantities.values():
+        try:
+            clean_quantity(quantity)
+        except ValidationError as exc:
+            raise CheckoutRefused(exc.messages[0]) from None
+    # Lock in primary-key order so two checkouts of the same plans cannot deadlock.
+    plans = {
+        plan.pk: plan
+        for plan in Plan.objects.active()
+        .select_for_update(of=("self",))
+        .select_related("service")
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    }
+    if set(plans) != set(quantities):
+        raise CheckoutRefused("A service in your cart is no longer available. Please review your cart.")
+    for plan_id, quantity in quantities.items():
+        plan = plans[plan_id]
+        if plan.stock is not None and plan.stock < quantity:
+            left = "none left" if plan.stock == 0 else f"only {plan.stock} left"
+            raise SoldOut(f"Sorry, {plan.service.name} ({plan.name}) is sold out ({left}). Your card was not charged.")
+    for plan_id, quantity in quantities.items():
+        if plans[plan_id].stock is not None:
+            Plan.objects.filter(pk=plan_id).update(stock=F("stock") - quantity)
+
+    lines = []
+    for plan_id, quantity in quantities.items():
+        plan = plans[plan_id]
+        lines.append(
+            OrderLine(
+                plan=plan,
+                service_name=plan.service.name,
+                plan_name=plan.name,
+                billing=plan.billing,
+                unit_price=plan.price,
+                quantity=quantity,
+                line_total=plan.price * quantity,
+            )
+        )
+    recurring = any(line.billing != Plan.Billing.ONE_OFF for line in lines)
+    recipient = recipient or {}
+    order = Order.objects.create(
+        user=user if signed_in else None,
+        email=(user.email if signed_in else email).strip(),
+        mode=Order.Mode.SUBSCRIPTION if recurring else Order.Mode.PAYMENT,
+        currency=_currency(),
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        billing_name=billing["name"],
+        billing_company=billing.get("company", ""),
+        billing_line1=billing["line1"],
+        billing_line2=billing.get("line2", ""),
+        billing_city=billing["city"],
+        billing_postcode=billing["postcode"],
+        billing_country=billing["country"],
+        recipient_name=recipient.get("name", ""),
+        recipient_email=recipient.get("email", ""),
+    )
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    OrderEvent.objects.create(order=order, status=Order.Status.PENDING, note="Order placed")
+    if signed_in:
+        CartLine.objects.filter(cart__user=user).delete()
+        if save_address:
+            _address_save(user=user, billing=billing)
+    return order
+
+
+def _currency():
+    return settings.SHOP_CURRENCY
+
+
+def _address_save(*, user, billing):
+    has_default = Address.objects.filter(user=user, kind=Address.Kind.BILLING, is_default=True).exists()
+    Address.objects.create(
+        user=user,
+        kind=Address.Kind.BILLING,
+        full_name=billing["name"],
+        company=billing.get("company", ""),
+        line1=billing["line1"],
+        line2=billing.get("line2", ""),
+        city=billing["city"],
+        postcode=billing["postcode"],
+        country=billing["country"],
+        is_default=not has_default,
+    )
+
+
+def order_payment_start(*, order, success_url, cancel_url):
+    """Open (or reopen) the payment of a pending order; return the URL to send the customer to.
+
+    Calls the gateway (outside any transaction: it is a network call), then writes the
+    session id on the order. A session still open is reused; after one expired, a new
+    one is made with a key derived from the old one, so retries stay idempotent.
+    Raises CheckoutRefused when the order is not awaiting payment, and
+    payments.PaymentError / TransientPaymentError when the provider fails.
+    """
+    if order.status != Order.Status.PENDING:
+        raise CheckoutRefused("This order is not awaiting payment.")
+    gateway = payments.get_gateway()
+    attempt = ""
+    if order.stripe_checkout_session_id:
+        url = gateway.checkout_session_url(session_id=order.stripe_checkout_session_id)
+        if url:
+            return url
+        attempt = f"after-{order.stripe_checkout_session_id[-12:]}"
+    lines = [
+        payments.CheckoutLine(
+            name=f"{line.service_name} — {line.plan_name}",
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            interval=line.billing if line.billing != Plan.Billing.ONE_OFF else "",
+        )
+        for line in order.lines.order_by("pk")
+    ]
+    session_id, url = gateway.create_checkout_session(
+        order=order,
+        lines=lines,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        idempotency_key=payments.checkout_idempotency_key(order, attempt),
+        customer_id=_stripe_customer_of(order.user_id),
+    )
+    Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
+    order.stripe_checkout_session_id = session_id
+    return url
+
+
+def _stripe_customer_of(user_id):
+    if not user_id:
+        return ""
+    earlier = Order.objects.filter(user_id=user_id).exclude(stripe_customer_id="").order_by("-created_at")
+    return earlier.values_list("stripe_customer_id", flat=True).first() or ""
+
+
+def order_link_token(*, order) -> str:
+    return signing.TimestampSigner(salt=ORDER_LINK_SALT).sign(order.number)
+
+
+def order_from_link_token(*, token):
+    """The order a signed link points to. Raises signing.SignatureExpired or
+    signing.BadSignature, and Order.DoesNotExist."""
+    number = signing.TimestampSigner(salt=ORDER_LINK_SALT).unsign(token, max_age=ORDER_LINK_MAX_AGE)
+    return Order.objects.get(number=number)
+
+
+def order_lookup_request(*, number, email, site_url):
+    """Email a signed link to an order when the number and the email both match (P02).
+
+    Queues: shop.send_order_link after commit when they match, nothing otherwise. The
+    email itself goes out from the worker, so a match answers as fast as a miss and the
+    caller learns nothing about which orders exist.
+    """
+    from shop.tasks import send_order_link
+
+    order = Order.objects.filter(number=(number or "").strip().upper(), email__iexact=(email or "").strip()).first()
+    if order is None:
+        return
+    transaction.on_commit(lambda: send_order_link.delay(order.pk, site_url))
+
+
+def order_link_send(*, order, site_url):
+    """Send the signed, 3-day link to an order to the order's own email address.
+
+    Sends: one email. The token is made here, so it never sits in the task queue.
+    """
+    link = site_url + reverse("shop:order_link", args=[order_link_token(order=order)])
+    send_templated_email(
+        to=[order.email],
+        template="shop/order_link",
+        context={"order": order, "link": link, "max_age_days": ORDER_LINK_MAX_AGE.days},
+    )
+
+
+# --- payment fulfilment (the same code for the webhook, the demo page and reconciliation)
+def checkout_session_completed(session: dict):
+    """A Checkout Session finished: mark the order paid and start its subscriptions.
+
+    Writes: Order (paid_at, Stripe ids, card brand/last4, status paid then active), an
+    OrderEvent per move, a Subscription per recurring line. Sends the confirmation email
+    once, after commit, only on the move from pending to paid. Idempotent: a second
+    delivery finds the order no longer pending and only fills missing Stripe ids.
+    Raises Order.DoesNotExist for an unknown order, EventPayloadMismatch when the amount
+    paid is not the order's total.
+    """
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
+        return  # an asynchronous method: checkout.session.async_payment_succeeded follows
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_number")
+    order = Order.objects.get(number=number)
+    if session.get("amount_total") is not None and (
+        int(session["amount_total"]) != payments.to_minor_units(order.total)
+        or (session.get("currency") or order.currency).lower() != order.currency.lower()
+    ):
+        raise EventPayloadMismatch(f"{order.number}: amount paid differs from the order total")
+
+    # Network calls before taking the row lock; a duplicate delivery may make them twice,
+    # which only reads.
+    gateway = payments.get_gateway()
+    card = ("", "")
+    subscription_state = {}
+    if order.status == Order.Status.PENDING:
+        if session.get("payment_intent"):
+            card = gateway.payment_card(payment_intent_id=_id(session["payment_intent"]))
+        if session.get("subscription"):
+            subscription_state = gateway.retrieve_subscription(stripe_subscription_id=_id(session["subscription"]))
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order.stripe_checkout_session_id = order.stripe_checkout_session_id or session.get("id", "")
+        order.stripe_payment_intent_id = order.stripe_payment_intent_id or _id(session.get("payment_intent"))
+        order.stripe_customer_id = order.stripe_customer_id or _id(session.get("customer"))
+        if order.status != Order.Status.PENDING:
+            order.save(update_fields=["stripe_checkout_session_id", "stripe_payment_intent_id", "stripe_customer_id"])
+            note = "Payment received after cancellation: refund needed"
+            if order.status == Order.Status.CANCELLED and not order.events.filter(note=note).exists():
+                # Paid on a session still open after the order was cancelled: money arrived
+                # for nothing, so staff must refund it.
+                logger.error("Payment received for cancelled order %s: refund it", order.number)
+                OrderEvent.objects.create(order=order, status=order.status, note=note)
+            return
+        order.paid_at = timezone.now()
+        order.card_brand, order.card_last4 = card[0][:20], card[1][-4:]
+        order.save()
+        order_set_status(order=order, status=Order.Status.PAID, note="Payment received")
+        if session.get("subscription"):
+            _subscriptions_start(
+                order=order, stripe_subscription_id=_id(session["subscription"]), state=subscription_state
+            )
+            order_set_status(order=order, status=Order.Status.ACTIVE, note="Subscription started")
+        transaction.on_commit(lambda: _send_order_confirmation(order.pk))
+
+
+def _subscriptions_start(*, order, stripe_subscription_id, state):
+    now = timezone.now()
+    status = state.get("status") or Subscription.Status.ACTIVE
+    if status not in Subscription.Status.values:
+        status = Subscription.Status.ACTIVE
+    rows = []
+    for line in order.lines.exclude(billing=Plan.Billing.ONE_OFF).order_by("pk"):
+        period_end = _datetime(state.get("current_period_end")) or _next_period(now, line.billing)
+        rows.append(
+            Subscription(
+                user_id=order.user_id,
+                order=order,
+                plan_id=line.plan_id,
+                service_name=line.service_name,
+                plan_name=line.plan_name,
+                billing=line.billing,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                status=status,
+                stripe_subscription_id=stripe_subscription_id,
+                current_period_end=period_end,
+                cancel_at_period_end=bool(state.get("cancel_at_period_end")),
+            )
+        )
+    Subscription.objects.bulk_create(rows)
+
+
+def _send_order_confirmation(order_pk):
+    order = Order.objects.prefetch_related("lines", "subscriptions").get(pk=order_pk)
+    # An order refunded before this email went out must not be called paid (PAY-03).
+    if order.status in (Order.Status.REFUNDED, Order.Status.CANCELLED):
+        return
+    send_templated_email(
+        to=[order.email],
+        template="shop/order_confirmation",
+        context={"order": order, "lines": list(order.lines.all()), "subscriptions": list(order.subscriptions.all())},
+    )
+
+
+def checkout_session_expired(session: dict):
+    """The customer never paid: cancel the pending order and give its stock back.
+
+    Writes: Order status cancelled, OrderEvent, Plan.stock increments. Idempotent.
+    """
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get("order_number")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number).first()
+        if order is None or order.status != Order.Status.PENDING:
+            return
+        # A newer session for the same order may still be open ("Pay now" after expiry).
+        if order.stripe_checkout_session_id and order.stripe_checkout_session_id != session.get("id"):
+            return
+        for line in order.lines.exclude(plan=None):
+            Plan.objects.filter(pk=line.plan_id, stock__isnull=False).update(stock=F("stock") + line.quantity)
+        order_set_status(order=order, status=Order.Status.CANCELLED, note="Payment not completed in time")
+
+
+def charge_refunded(charge: dict):
+    """A charge was refunded: the order ends refunded, whatever arrived before.
+
+    Writes: Order status (pending → paid → refunded when the refund overtook the payment
+    event, so the state machine is never bypassed), OrderEvents. Sends nothing: the
+    confirmation email is skipped for a refunded order. Raises NotYetKnown when no order
+    matches yet.
+    """
+    number = (charge.get("metadata") or {}).get("order_number")
+    intent = _id(charge.get("payment_intent"))
+    with transaction.atomic():
+        orders = Order.objects.select_for_update()
+        order = orders.filter(number=number).first() if number else None
+        if order is None and intent:
+            order = orders.filter(stripe_payment_intent_id=intent).first()
+        if order is None:
+            raise NotYetKnown("no order for this charge yet")
+        if not charge.get("refunded"):
+            OrderEvent.objects.create(order=order, status=order.status, note="Partial refund")
+            return
+        if order.status == Order.Status.REFUNDED:
+            return
+        if intent and not order.stripe_payment_intent_id:
+            order.stripe_payment_intent_id = intent
+            order.save(update_fields=["stripe_payment_intent_id", "updated_at"])
+        if order.status == Order.Status.PENDING:
+            order.paid_at = order.paid_at or timezone.now()
+            order.save(update_fields=["paid_at", "updated_at"])
+            order_set_status(order=order, status=Order.Status.PAID, note="Payment recorded with its refund")
+        order_set_status(order=order, status=Order.Status.REFUNDED, note="Refunded")
+
+
+def invoice_paid(invoice: dict):
+    """A subscription invoice was paid: record it and keep the subscription active.
+
+    Writes: Invoice (created or updated), Subscription status/period end. Raises
+    NotYetKnown when the subscription is not recorded yet.
+    """
+    subscriptions = _invoice_subscriptions(invoice)
+    with transaction.atomic():
+        _invoice_record(invoice, subscriptions[0], Invoice.Status.PAID)
+        period_end = _invoice_period_end(invoice)
+        for subscription in subscriptions:
+            if subscription.status == Subscription.Status.CANCELED:
+                continue
+            subscription.status = Subscription.Status.ACTIVE
+            if period_end and (not subscription.current_period_end or period_end > subscription.current_period_end):
+                subscription.current_period_end = period_end
+            subscription.save(update_fields=["status", "current_period_end"])
+
+
+def invoice_payment_failed(invoice: dict):
+    """A renewal payment failed: the invoice is failed, the subscription past due, and the
+    customer is told once per invoice.
+
+    Writes: Invoice, Subscription status. Sends: the payment-failed email on the first
+    delivery only. Raises NotYetKnown when the subscription is not recorded yet.
+    """
+    subscriptions = _invoice_subscriptions(invoice)
+    with transaction.atomic():
+        first_failure = _invoice_record(invoice, subscriptions[0], Invoice.Status.FAILED)
+        for subscription in subscriptions:
+            if subscription.status in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
+                subscription.status = Subscription.Status.PAST_DUE
+                subscription.save(update_fields=["status"])
+        if first_failure:
+            subscription = subscriptions[0]
+            transaction.on_commit(
+                lambda: send_templated_email(
+                    to=[subscription.user.email],
+                    template="shop/payment_failed",
+                    context={"subscriptions": subscriptions, "user": subscription.user},
+                )
+            )
+
+
+def _invoice_subscriptions(invoice):
+    stripe_id = _invoice_subscription_id(invoice)
+    subscriptions = (
+        list(Subscription.objects.select_related("user").filter(stripe_subscription_id=stripe_id).order_by("pk"))
+        if stripe_id
+        else []
+    )
+    if not subscriptions:
+        raise NotYetKnown("subscription not recorded yet")
+    return subscriptions
+
+
+def _invoice_subscription_id(invoice):
+    # Since API version 2025-03-31 the subscription sits under parent.subscription_details.
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return _id(parent.get("subscription") or invoice.get("subscription"))
+
+
+def _invoice_period_end(invoice):
+    ends = [
+        (line.get("period") or {}).get("end")
+        for line in ((invoice.get("lines") or {}).get("data") or [])
+        if (line.get("period") or {}).get("end")
+    ]
+    return _datetime(max(ends)) if ends else None
+
+
+def _invoice_record(invoice, subscription, status):
+    """Create or update the Invoice row; return True if it newly took `status`."""
+    row = Invoice.objects.select_for_update().filter(stripe_invoice_id=invoice["id"]).first()
+    amount = invoice.get("amount_paid") if status == Invoice.Status.PAID else invoice.get("amount_due")
+    values = {
+        "subscription": subscription,
+        "number": invoice.get("number") or "",
+        "amount": payments.from_minor_units(amount if amount is not None else invoice.get("total")),
+        "currency": invoice.get("currency") or subscription.order.currency,
+        "status": status,
+        "hosted_invoice_url": invoice.get("hosted_invoice_url") or "",
+        "period_start": _datetime(invoice.get("period_start")),
+        "period_end": _invoice_period_end(invoice) or _datetime(invoice.get("period_end")),
+    }
+    if row is None:
+        Invoice.objects.create(
+            stripe_invoice_id=invoice["id"], created_at=_datetime(invoice.get("created")) or timezone.now(), **values
+        )
+        return True
+    if row.status == Invoice.Status.PAID and status != Invoice.Status.PAID:
+        return False  # a late failure notice never undoes a payment
+    changed = row.status != status
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.save()
+    return changed
+
+
+def subscription_updated(subscription: dict):
+    """Stripe changed a subscription (renewal, cancel at period end, status): copy its state.
+
+    Writes: Subscription status, cancel_at_period_end, current_period_end. Before the
+    checkout's own event is processed there is nothing to update; the checkout handler
+    reads the subscription's fresh state itself.
+    """
+    state = payments.subscription_state(subscription)
+    with transaction.atomic():
+        rows = list(Subscription.objects.select_for_update().filter(stripe_subscription_id=state["id"]))
+        for row in rows:
+            if row.status == Subscription.Status.CANCELED:
+                continue
+            if state["status"] in Subscription.Status.values:
+                row.status = state["status"]
+            row.cancel_at_period_end = state["cancel_at_period_end"]
+            if state["current_period_end"]:
+                row.current_period_end = _datetime(state["current_period_end"])
+            row.save(update_fields=["status", "cancel_at_period_end", "current_period_end"])
+
+
+def subscription_deleted(subscription: dict):
+    """A subscription ended: mark it ended, and the order cancelled once all of its
+    subscriptions have ended.
+
+    Writes: Subscription status/canceled_at, Order status + OrderEvent. Raises NotYetKnown
+    when the subscription is not recorded yet.
+    """
+    stripe_id = subscription.get("id")
+    with transaction.atomic():
+        rows = list(Subscription.objects.select_for_update().filter(stripe_subscription_id=stripe_id))
+        if not rows:
+            raise NotYetKnown("subscription not recorded yet")
+        ended_at = _datetime(subscription.get("ended_at") or subscription.get("canceled_at")) or timezone.now()
+        order_ids = set()
+        for row in rows:
+            order_ids.add(row.order_id)
+            if row.status != Subscription.Status.CANCELED:
+                row.status = Subscription.Status.CANCELED
+                row.canceled_at = ended_at
+                row.save(update_fields=["status", "canceled_at"])
+        for order in Order.objects.select_for_update().filter(pk__in=order_ids):
+            still_live = order.subscriptions.exclude(status=Subscription.Status.CANCELED).exists()
+            if not still_live and order.can_move_to(Order.Status.CANCELLED):
+                order_set_status(order=order, status=Order.Status.CANCELLED, note="Subscription ended")
+
+
+EVENT_HANDLERS = {
+    "checkout.session.completed": checkout_session_completed,
+    "checkout.session.async_payment_succeeded": checkout_session_completed,
+    "checkout.session.expired": checkout_session_expired,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "customer.subscription.updated": subscription_updated,
+    "customer.subscription.deleted": subscription_deleted,
+    "charge.refunded": charge_refunded,
+}
+
+
+# --- Stripe events -------------------------------------------------------------------
+def stripe_object_minimise(obj: dict) -> dict:
+    """The fields of a Stripe object our handlers read, and nothing else: ids, amounts,
+    statuses and periods. Emails, names and addresses in the payload (customer_details,
+    billing details) never reach the task queue or our tables (PAY-07)."""
+    keep = {
+        "id", "object", "mode", "status", "payment_status", "client_reference_id", "metadata", "customer",
+        "subscription", "payment_intent", "amount_total", "currency", "invoice", "number", "amount_paid",
+        "amount_due", "total", "hosted_invoice_url", "period_start", "period_end", "created", "refunded",
+        "amount_refunded", "amount", "cancel_at_period_end", "current_period_end", "canceled_at", "ended_at",
+    }  # fmt: skip
+    small = {key: obj[key] for key in keep if key in obj}
+    for key in ("customer", "subscription", "payment_intent", "invoice"):
+        if isinstance(small.get(key), dict):
+            small[key] = small[key].get("id", "")
+    if isinstance(small.get("metadata"), dict):
+        small["metadata"] = {k: v for k, v in small["metadata"].items() if k == "order_number"}
+    parent = (obj.get("parent") or {}).get("subscription_details") or {}
+    if parent.get("subscription"):
+        small["parent"] = {"subscription_details": {"subscription": _id(parent["subscription"])}}
+    lines = (obj.get("lines") or {}).get("data") or []
+    if lines:
+        small["lines"] = {"data": [{"period": dict(line.get("period") or {})} for line in lines]}
+    items = (obj.get("items") or {}).get("data") or []
+    if items:
+        small["items"] = {"data": [{"current_period_end": item.get("current_period_end")} for item in items]}
+    return small
+
+
+@transaction.atomic
+def stripe_event_receive(*, event: dict):
+    """Record a verified Stripe event once and queue its processing after commit.
+
+    Writes: one StripeEvent (event id unique; a duplicate delivery finds the row).
+    Queues: shop.process_stripe_event with the minimised object, unless the event was
+    already processed or ignored. Returns (stripe_event, queued).
+
+    The task receives the verified object in its message instead of fetching it again
+    from Stripe: the demo and the tests have no Stripe to fetch from, and the message is
+    minimised first, so neither the queue nor our table ever holds the body.
+    """
+    from shop.tasks import process_stripe_event
+
+    obj = (event.get("data") or {}).get("object") or {}
+    row, _created = StripeEvent.objects.get_or_create(
+        event_id=event["id"],
+        defaults={
+            "type": event["type"][:100],
+            "object_id": str(obj.get("id", ""))[:255],
+            "livemode": bool(event.get("livemode")),
+            "stripe_created_at": _datetime(event.get("created")),
+        },
+    )
+    if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+        return row, False
+    payload = stripe_object_minimise(obj)
+    # robust: a broker hiccup (or an eager run's failure) is logged and leaves the row
+    # "received" for the retry or the nightly reconciliation; Stripe still gets its 200.
+    transaction.on_commit(lambda: process_stripe_event.delay(row.pk, payload), robust=True)
+    return row, True
+
+
+def stripe_event_process(*, event_pk, payload=None):
+    """Run the handler of one recorded event, at most once to completion.
+
+    Writes: the handler's rows and the StripeEvent status (processed, ignored or failed
+    with a short error that names no person). Fetches the event from the gateway when no
+    payload is given (admin "process again"). Re-raises the handler's exception after
+    recording it, so the task can retry transient errors.
+    """
+    try:
+        with transaction.atomic():
+            # The row lock serialises concurrent deliveries of the same event (PAY-02).
+            event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+            if event.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+                return event.status
+            handler = EVENT_HANDLERS.get(event.type)
+            event.attempts += 1
+            if handler is None:
+                event.status, event.error = StripeEvent.Status.IGNORED, ""
+            else:
+                if payload is None:
+                    fetched = payments.get_gateway().retrieve_event(event_id=event.event_id)
+                    if not fetched:
+                        raise NotYetKnown("event cannot be fetched from the payment provider")
+                    payload = stripe_object_minimise((fetched.get("data") or {}).get("object") or {})
+                handler(payload)
+                event.status, event.error = StripeEvent.Status.PROCESSED, ""
+            event.processed_at = timezone.now()
+            event.save(update_fields=["status", "error", "attempts", "processed_at"])
+            return event.status
+    except Exception as exc:
+        # Only the exception's class and our own message: Stripe's messages may quote values.
+        error = (
+            f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, NotYetKnown | IllegalTransition | EventPayloadMismatch)
+            else type(exc).__name__
+        )
+        StripeEvent.objects.filter(pk=event_pk).exclude(status=StripeEvent.Status.PROCESSED).update(
+            status=StripeEvent.Status.FAILED, attempts=F("attempts") + 1, error=error[:255]
+        )
+        if not isinstance(exc, NotYetKnown | payments.TransientPaymentError):
+            logger.error("Stripe event %s failed: %s", event_pk, error)
+        raise
+
+
+@transaction.atomic
+def stripe_event_reprocess(*, event):
+    """Process an event again (admin action); safe because every handler is idempotent.
+
+    Writes: the StripeEvent back to received. Queues: shop.process_stripe_event, which
+    fetches the event from the payment provider.
+    """
+    from shop.tasks import process_stripe_event
+
+    StripeEvent.objects.filter(pk=event.pk).update(status=StripeEvent.Status.RECEIVED, error="")
+    transaction.on_commit(lambda: process_stripe_event.delay(event.pk))
+
+
+def stripe_events_reconcile(*, now=None, days=3, limit=1000):
+    """Process the events of the last `days` that never reached us or never finished (PAY-05).
+
+    Stripe retries a failed delivery for three days; this nightly pass catches what
+    still slipped through. Writes: StripeEvent rows and the handlers' rows. Returns the
+    number of events processed. One event failing does not stop the others.
+    """
+    now = now or timezone.now()
+    events = payments.get_gateway().list_events(since=now - timedelta(days=days), types=HANDLED_EVENT_TYPES)
+    done = set(
+        StripeEvent.objects.filter(
+            event_id__in=[event["id"] for event in events],
+            status__in=[StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED],
+        ).values_list("event_id", flat=True)
+    )
+    processed = 0
+    for event in events[:limit]:
+        if event["id"] in done:
+            continue
+        obj = (event.get("data") or {}).get("object") or {}
+        row, _ = StripeEvent.objects.get_or_create(
+            event_id=event["id"],
+            defaults={
+                "type": event["type"][:100],
+                "object_id": str(obj.get("id", ""))[:255],
+                "livemode": bool(event.get("livemode")),
+                "stripe_created_at": _datetime(event.get("created")),
+            },
+        )
+        try:
+            stripe_event_process(event_pk=row.pk, payload=stripe_object_minimise(obj))
+            processed += 1
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the next event still runs
+            logger.warning("Reconciliation could not process %s: %s", row.event_id, type(exc).__name__)
+    return processed
+
+
+# --- demo payment ---------------------------------------------------------------------
+def order_pay_demo(*, order):
+    """Pay an order on the demo page: build the events Stripe would send and run the very
+    same handlers as the webhook. Only for the demo gateway.
+
+    Writes and sends what checkout_session_completed and invoice_paid write and send.
+    """
+    gateway = payments.get_gateway()
+    if not gateway.is_demo:
+        raise CheckoutRefused("Demo payments are switched off.")
+    now = timezone.now()
+    subscription_id = f"demo_sub_{order.number}" if order.mode == Order.Mode.SUBSCRIPTION else None
+    checkout_session_completed(
+        {
+            "id": order.stripe_checkout_session_id or f"demo_cs_{order.number}",
+            "object": "checkout.session",
+            "mode": order.mode,
+            "status": "complete",
+            "payment_status": "paid",
+            "client_reference_id": order.number,
+            "metadata": {"order_number": order.number},
+            "amount_total": payments.to_minor_units(order.total),
+            "currency": order.currency,
+            "customer": None,
+            "payment_intent": None if subscription_id else f"demo_pi_{order.number}",
+            "subscription": subscription_id,
+        }
+    )
+    if subscription_id:
+        first_line = order.lines.exclude(billing=Plan.Billing.ONE_OFF).first()
+        period_end = _next_period(now, first_line.billing) if first_line else now
+        invoice_paid(
+            {
+                "id": f"demo_in_{order.number}",
+                "object": "invoice",
+                "number": f"DEMO-{order.number[3:]}-0001",
+                "status": "paid",
+                "amount_paid": payments.to_minor_units(order.total),
+                "currency": order.currency,
+                "hosted_invoice_url": None,
+                "created": int(now.timestamp()),
+                "parent": {"subscription_details": {"subscription": subscription_id}},
+                "lines": {"data": [{"period": {"start": int(now.timestamp()), "end": int(period_end.timestamp())}}]},
+            }
+        )
+
+
+# --- subscriptions -------------------------------------------------------------------
+def subscription_cancel(*, subscription, user):
+    """Cancel a subscription at the end of its paid period (the customer keeps the service
+    until then and is not charged again).
+
+    Calls the gateway with an idempotency key derived from our ids; then writes
+    cancel_at_period_end on every plan of that Stripe subscription. Sends the
+    confirmation email once. Raises PermissionError for someone else's subscription,
+    CheckoutRefused when it has already ended, and payments errors from the provider.
+    """
+    if subscription.user_id != user.pk:
+        raise PermissionError("not your subscription")
+    if subscription.status == Subscription.Status.CANCELED:
+        raise CheckoutRefused("This plan has already ended.")
+    if subscription.cancel_at_period_end:
+        return subscription
+    state = {}
+    if subscription.stripe_subscription_id:
+        state = payments.get_gateway().cancel_subscription_at_period_end(
+            stripe_subscription_id=subscription.stripe_subscription_id,
+            idempotency_key=f"subscription-{subscription.stripe_subscription_id}-cancel-at-period-end",
+        )
+    with transaction.atomic():
+        rows = Subscription.objects.select_for_update().filter(user=user)
+        rows = (
+            rows.filter(stripe_subscription_id=subscription.stripe_subscription_id)
+            if subscription.stripe_subscription_id
+            else rows.filter(pk=subscription.pk)
+        )
+        rows = list(rows.filter(cancel_at_period_end=False))
+        if not rows:
+            return subscription
+        period_end = _datetime(state.get("current_period_end"))
+        for row in rows:
+            row.cancel_at_period_end = True
+            if period_end:
+                row.current_period_end = period_end
+            row.save(update_fields=["cancel_at_period_end", "current_period_end"])
+        transaction.on_commit(
+            lambda: send_templated_email(
+                to=[user.email], template="shop/subscription_cancelled", context={"subscriptions": rows, "user": user}
+            )
+        )
+    subscription.refresh_from_db()
+    return subscription
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _id(value):
+    if isinstance(value, dict):
+        return value.get("id", "") or ""
+    return value or ""
+
+
+def _datetime(timestamp):
+    if timestamp in (None, ""):
+        return None
+    if isinstance(timestamp, datetime):
+        return timestamp
+    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+
+
+def _next_period(start, billing):
+    if billing == Plan.Billing.YEARLY:
+        try:
+            return start.replace(year=start.year + 1)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + 1, day=28)
+    month = start.month % 12 + 1
+    year = start.year + (1 if start.month == 12 else 0)
+    for day in (start.day, 30, 29, 28):
+        try:
+            return start.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return start + timedelta(days=30)

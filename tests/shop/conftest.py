@@ -25,3 +25,15 @@ def customer(db):
 def customer_client(client, customer):
     client.force_login(customer)
     return client
+import pytest
+
+from shop import payments
+from tests.shop.factories_payments import FakeGateway
+
+
+@pytest.fixture(autouse=True)
+def fake_gateway(monkeypatch):
+    """settings.SHOP_PAYMENT_GATEWAY is "fake" under test: this registers it, one per test."""
+    gateway = FakeGateway()
+    monkeypatch.setitem(payments.GATEWAYS, "fake", lambda: gateway)
+    return gateway

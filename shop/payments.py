@@ -1,0 +1,298 @@
+"""The payment gateway: the only module that talks to Stripe.
+
+Everything the shop needs from Stripe goes through the small interface below, so the
+rest of the code never imports `stripe`. `get_gateway()` picks the implementation from
+settings.SHOP_PAYMENT_GATEWAY:
+
+- "stripe": Stripe Checkout over HTTPS, with the API version pinned below;
+- "demo": no network at all; checkout goes to our own clearly labelled demo payment page,
+  which runs the same fulfilment code as the Stripe webhook.
+
+Tests register an in-memory fake under another name (see tests/shop/conftest.py).
+
+Privacy: Stripe receives our ids only (order number in metadata and client_reference_id),
+the amounts and the names of the services. The customer's email is passed as
+`customer_email` so that Stripe can send the receipt of the customer's own payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+logger = logging.getLogger(__name__)
+
+# Every request states this version, so a change of the account's default version in the
+# Stripe dashboard cannot change the shapes our handlers read.
+STRIPE_API_VERSION = "2026-10-28.endive"
+stripe.api_version = STRIPE_API_VERSION
+# Stripe refuses signatures older than this (seconds); the library's default, stated here.
+WEBHOOK_TOLERANCE = 300
+# Stripe retries a request that failed on the network with the same idempotency key.
+NETWORK_RETRIES = 2
+
+INTERVALS = {"month": "month", "year": "year"}
+
+
+class PaymentError(Exception):
+    """Stripe refused the request (bad parameters, card declined...): retrying will not help."""
+
+
+class TransientPaymentError(PaymentError):
+    """Network trouble, rate limit or a Stripe 5xx: the same request may succeed later."""
+
+
+class InvalidWebhook(Exception):
+    """The webhook body or its signature cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class CheckoutLine:
+    """One line of a checkout as Stripe will show it; built from our database only."""
+
+    name: str
+    unit_price: Decimal
+    quantity: int
+    interval: str = ""  # "", "month" or "year"
+
+
+def to_minor_units(amount: Decimal) -> int:
+    """Pounds to pence with Decimal arithmetic (never floats)."""
+    return int((Decimal(amount) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(amount) -> Decimal:
+    return (Decimal(int(amount or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def checkout_idempotency_key(order, attempt: str = "") -> str:
+    """Derived from our ids: a retried request (network timeout, double click, task retry)
+    reuses it, so Stripe creates one session."""
+    return f"order-{order.number}-checkout" + (f"-{attempt}" if attempt else "")
+
+
+class Gateway:
+    """The interface every gateway implements."""
+
+    name = ""
+    #: True when the customer pays on our own demo page instead of a payment provider.
+    is_demo = False
+
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+        """Start a hosted payment for `order`; return (session_id, url). `customer_id` is
+        the Stripe customer of the buyer's earlier orders, so their plans stay together."""
+        raise NotImplementedError
+
+    def checkout_session_url(self, *, session_id):
+        """The URL of a session the customer can still pay on, or "" if it is over."""
+        raise NotImplementedError
+
+    def cancel_subscription_at_period_end(self, *, stripe_subscription_id, idempotency_key):
+        """Ask for the subscription to end at its current period end; return its current state."""
+        raise NotImplementedError
+
+    def retrieve_subscription(self, *, stripe_subscription_id):
+        """The subscription's state: {"id", "status", "cancel_at_period_end", "current_period_end"}."""
+        raise NotImplementedError
+
+    def payment_card(self, *, payment_intent_id):
+        """(brand, last4) of the card that paid, or ("", "")."""
+        raise NotImplementedError
+
+    def list_events(self, *, since, types):
+        """Events created since `since` (an aware datetime) of the given types, oldest first."""
+        raise NotImplementedError
+
+    def retrieve_event(self, *, event_id):
+        """One event as a dict, or None when it cannot be fetched."""
+        raise NotImplementedError
+
+    def construct_event(self, *, payload: bytes, sig_header):
+        """Verify a webhook's signature on the raw body and return the event as a dict.
+
+        Raises InvalidWebhook for a missing, wrong or expired signature or a body that is
+        not a Stripe event.
+        """
+        secret = settings.STRIPE_WEBHOOK_SECRET
+        if not sig_header or not secret:
+            raise InvalidWebhook("missing signature")
+        try:
+            event = stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=WEBHOOK_TOLERANCE)
+        except stripe.SignatureVerificationError:
+            raise InvalidWebhook("bad signature") from None
+        except (ValueError, KeyError, IndexError):
+            raise InvalidWebhook("malformed body or header") from None
+        event = event.to_dict()
+        if not event.get("id") or not event.get("type") or not isinstance(event.get("data"), dict):
+            raise InvalidWebhook("not an event")
+        return event
+
+
+class StripeGateway(Gateway):
+    name = "stripe"
+
+    def __init__(self, *, api_key=None, http_client=None):
+        api_key = api_key or settings.STRIPE_SECRET_KEY
+        if not api_key:
+            raise ImproperlyConfigured("SHOP_PAYMENT_GATEWAY is 'stripe' but STRIPE_SECRET_KEY is empty.")
+        self.client = stripe.StripeClient(
+            api_key,
+            stripe_version=STRIPE_API_VERSION,
+            max_network_retries=NETWORK_RETRIES,
+            http_client=http_client,
+        )
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            raise TransientPaymentError(type(exc).__name__) from exc
+        except stripe.APIError as exc:
+            raise TransientPaymentError(f"Stripe error {exc.http_status}") from exc
+        except stripe.StripeError as exc:
+            # The message can name the request's values; keep only the code for our logs.
+            raise PaymentError(getattr(exc, "code", None) or type(exc).__name__) from exc
+
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+        recurring = [line for line in lines if line.interval]
+        metadata = {"order_number": order.number}
+        params = {
+            "mode": "subscription" if recurring else "payment",
+            "line_items": [_line_item(line, order.currency) for line in lines],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "client_reference_id": order.number,
+            "metadata": metadata,
+        }
+        # Stripe takes one or the other: a known customer keeps their receipts and plans together.
+        if customer_id:
+            params["customer"] = customer_id
+        else:
+            params["customer_email"] = order.email
+        # The metadata follows the money, so a refund or an invoice can be tied to the
+        # order even when it arrives before the checkout's own event.
+        if recurring:
+            params["subscription_data"] = {"metadata": metadata}
+        else:
+            params["payment_intent_data"] = {"metadata": metadata}
+        session = self._call(
+            self.client.v1.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": idempotency_key or checkout_idempotency_key(order)},
+        )
+        return session.id, session.url
+
+    def checkout_session_url(self, *, session_id):
+        session = self._call(self.client.v1.checkout.sessions.retrieve, session_id)
+        return session.url if session.status == "open" else ""
+
+    def cancel_subscription_at_period_end(self, *, stripe_subscription_id, idempotency_key):
+        subscription = self._call(
+            self.client.v1.subscriptions.update,
+            stripe_subscription_id,
+            params={"cancel_at_period_end": True},
+            options={"idempotency_key": idempotency_key},
+        )
+        return subscription_state(subscription.to_dict())
+
+    def retrieve_subscription(self, *, stripe_subscription_id):
+        subscription = self._call(self.client.v1.subscriptions.retrieve, stripe_subscription_id)
+        return subscription_state(subscription.to_dict())
+
+    def payment_card(self, *, payment_intent_id):
+        intent = self._call(
+            self.client.v1.payment_intents.retrieve, payment_intent_id, params={"expand": ["latest_charge"]}
+        ).to_dict()
+        charge = intent.get("latest_charge") or {}
+        card = ((charge.get("payment_method_details") or {}).get("card") or {}) if isinstance(charge, dict) else {}
+        return card.get("brand", "") or "", card.get("last4", "") or ""
+
+    def list_events(self, *, since, types):
+        events = self._call(
+            self.client.v1.events.list,
+            params={"created": {"gte": int(since.timestamp())}, "types": list(types), "limit": 100},
+        )
+        collected = [event.to_dict() for event in self._call(lambda: list(events.auto_paging_iter()))]
+        return sorted(collected, key=lambda event: event.get("created", 0))
+
+    def retrieve_event(self, *, event_id):
+        return self._call(self.client.v1.events.retrieve, event_id).to_dict()
+
+
+class DemoGateway(Gateway):
+    """No payment provider: the customer "pays" on our demo page. Nothing leaves the server."""
+
+    name = "demo"
+    is_demo = True
+
+    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+        return f"demo_cs_{order.number}", reverse("shop:checkout_demo", args=[order.number])
+
+    def checkout_session_url(self, *, session_id):
+        number = session_id.removeprefix("demo_cs_")
+        return reverse("shop:checkout_demo", args=[number])
+
+    def cancel_subscription_at_period_end(self, *, stripe_subscription_id, idempotency_key):
+        return {"id": stripe_subscription_id, "cancel_at_period_end": True}
+
+    def retrieve_subscription(self, *, stripe_subscription_id):
+        return {}
+
+    def payment_card(self, *, payment_intent_id):
+        return "", ""
+
+    def list_events(self, *, since, types):
+        return []
+
+    def retrieve_event(self, *, event_id):
+        return None
+
+
+GATEWAYS = {"stripe": StripeGateway, "demo": DemoGateway}
+
+
+def get_gateway() -> Gateway:
+    """The gateway named by settings.SHOP_PAYMENT_GATEWAY. Raises ImproperlyConfigured."""
+    name = settings.SHOP_PAYMENT_GATEWAY
+    try:
+        factory = GATEWAYS[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"Unknown SHOP_PAYMENT_GATEWAY {name!r}; choose one of {sorted(GATEWAYS)}."
+        ) from None
+    return factory()
+
+
+def _line_item(line: CheckoutLine, currency):
+    price_data = {
+        "currency": currency,
+        "unit_amount": to_minor_units(line.unit_price),
+        "product_data": {"name": line.name},
+    }
+    if line.interval:
+        price_data["recurring"] = {"interval": INTERVALS[line.interval]}
+    return {"price_data": price_data, "quantity": line.quantity}
+
+
+def subscription_state(subscription: dict) -> dict:
+    """The few fields we keep of a Stripe subscription. Since API version 2025-03-31 the
+    period lives on each item; older payloads carry it on the subscription itself."""
+    period_end = subscription.get("current_period_end")
+    items = ((subscription.get("items") or {}).get("data")) or []
+    item_ends = [item.get("current_period_end") for item in items if item.get("current_period_end")]
+    if item_ends:
+        period_end = max(item_ends)
+    return {
+        "id": subscription.get("id", ""),
+        "status": subscription.get("status", ""),
+        "cancel_at_period_end": bool(subscription.get("cancel_at_period_end")),
+        "current_period_end": period_end,
+        "customer": subscription.get("customer") or "",
+        "metadata": dict(subscription.get("metadata") or {}),
+    }
