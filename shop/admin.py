@@ -2,7 +2,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from shop.models import Category, ConsultationRequest, Plan, Review, Service
+from shop import services
+from shop.models import (
+    Category,
+    ConsultationRequest,
+    Invoice,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Plan,
+    Review,
+    Service,
+    StripeEvent,
+    Subscription,
+)
 from shop.services import consultation_request_set_status, review_moderate
 
 # --- catalogue and consultations ------------------------------------------------------
@@ -145,10 +158,6 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.action(description="Reject the selected reviews", permissions=["change"])
     def reject_reviews(self, request, queryset):
         self._moderate(request, queryset, Review.Status.REJECTED, "Rejected")
-from django.contrib import admin, messages
-
-from shop import services
-from shop.models import Invoice, Order, OrderEvent, OrderLine, StripeEvent, Subscription
 
 
 # --- orders, subscriptions and payments -----------------------------------------------

@@ -246,8 +246,6 @@ def first_error(form: forms.Form) -> str:
             return error
     return "Something in the form was not valid."
 
-from django import forms
-
 
 class CheckoutForm(forms.Form):
     """Billing details for an order. Prices and totals are never fields here (IN-01)."""

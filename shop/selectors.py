@@ -23,7 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from shop.models import Category, Order, Plan, Review, SavedSearch, Service
+from accounts.models import Address
+from shop.models import Category, Invoice, Order, OrderLine, Plan, Review, SavedSearch, Service, Subscription
 
 SORT_RELEVANCE = "relevance"
 SORT_NAME = "name"
@@ -201,12 +202,7 @@ def review_eligibility(*, user, service: Service) -> ReviewEligibility:
 def saved_search_list(*, user) -> QuerySet:
     """The customer's saved searches, newest first."""
     return SavedSearch.objects.filter(user=user).order_by("-created_at", "-pk")
-"""Reads that feed the checkout, order and "My services" pages."""
 
-from django.db.models import Prefetch
-
-from accounts.models import Address
-from shop.models import Invoice, Order, OrderLine, Subscription
 
 MIXED_INTERVALS_MESSAGE = (
     "Monthly and yearly plans are billed on different cycles: check out one cycle at a time. "

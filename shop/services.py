@@ -1,15 +1,39 @@
 """Writes of the shop that span models, send email or call an API."""
 
-import logging
+from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mail import send_templated_email
-from shop.models import ConsultationRequest, Review, SavedSearch, Service
-from shop.selectors import review_eligibility
+from accounts.models import Address
+from shop import payments
+from shop.cart import clean_quantity
+from shop.models import (
+    CartLine,
+    ConsultationRequest,
+    Invoice,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Plan,
+    Review,
+    SavedSearch,
+    Service,
+    StripeEvent,
+    Subscription,
+)
+from shop.selectors import checkout_problems, review_eligibility
 
 logger = logging.getLogger(__name__)
 
@@ -127,34 +151,7 @@ def saved_search_create(*, user, name: str, query: str) -> SavedSearch:
 def saved_search_delete(*, saved_search: SavedSearch) -> None:
     """Delete a saved search. Writes: removes the row."""
     saved_search.delete()
-"""Writes of the shop: placing orders, taking payment, Stripe events, subscriptions.
 
-Money rules kept here: prices and totals come from the database only (IN-01); an order
-and its stock move together or not at all (IN-03, IN-04); every Stripe event is
-recorded once and its handler is idempotent, so duplicates and any delivery order
-converge on the same state (PAY-02, PAY-03).
-"""
-
-from __future__ import annotations
-
-import logging
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-
-from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone
-
-from accounts.mail import send_templated_email
-from accounts.models import Address
-from shop import payments
-from shop.cart import clean_quantity
-from shop.models import CartLine, Invoice, Order, OrderEvent, OrderLine, Plan, StripeEvent, Subscription
-from shop.selectors import checkout_problems
 
 logger = logging.getLogger(__name__)
 

@@ -1,49 +1,40 @@
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from shop import conf, selectors, services
-from shop.cart import cart_add, cart_items, cart_remove, cart_set_quantity, cart_totals
-from shop.forms import (
-    CartAddForm,
-    CartRemoveForm,
-    CartUpdateForm,
-    ConsultationRequestForm,
-    ReviewForm,
-    SavedSearchForm,
-    ServiceFilterForm,
-    first_error,
-)
-from shop.models import Plan, SavedSearch
-from shop.ratelimit import rate_limit_hit, rate_limit_reached
-from shop.services import consultation_request_create
-
-SERVICES_PER_PAGE = 12
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop import cart as shop_cart
-from shop import payments, selectors, services
-from shop.forms import CheckoutForm, OrderLookupForm
-from shop.models import Category, Order, Service, Subscription
+from shop import conf, payments, selectors, services
+from shop.cart import cart_add, cart_items, cart_remove, cart_set_quantity, cart_totals
+from shop.forms import (
+    CartAddForm,
+    CartRemoveForm,
+    CartUpdateForm,
+    CheckoutForm,
+    ConsultationRequestForm,
+    OrderLookupForm,
+    ReviewForm,
+    SavedSearchForm,
+    ServiceFilterForm,
+    first_error,
+)
+from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
+from shop.ratelimit import rate_limit_hit, rate_limit_reached
+from shop.services import consultation_request_create
+
+SERVICES_PER_PAGE = 12
+
 
 CHECKOUT_ORDERS_SESSION_KEY = "checkout_orders"
 LOOKUP_LIMIT = 5

@@ -1,17 +1,4 @@
-import os
-
 import pytest
-from hypothesis import HealthCheck, settings
-
-# HYPOTHESIS_PROFILE=ci runs every property with 200 examples; dev (the default) keeps the
-# suite quick. Deadlines are off: examples go through the database and the test client.
-settings.register_profile(
-    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-settings.register_profile(
-    "dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture
@@ -25,15 +12,3 @@ def customer(db):
 def customer_client(client, customer):
     client.force_login(customer)
     return client
-import pytest
-
-from shop import payments
-from tests.shop.factories_payments import FakeGateway
-
-
-@pytest.fixture(autouse=True)
-def fake_gateway(monkeypatch):
-    """settings.SHOP_PAYMENT_GATEWAY is "fake" under test: this registers it, one per test."""
-    gateway = FakeGateway()
-    monkeypatch.setitem(payments.GATEWAYS, "fake", lambda: gateway)
-    return gateway
