@@ -105,7 +105,7 @@ def test_p02_your_data_query_count_is_the_same_for_1_and_20_orders(client, custo
         twenty = client.get(URL)
 
     assert first.status_code == twenty.status_code == 200
-    assert len(re.findall(r'href="/orders/[^"/]+/"', twenty.content.decode())) == 20
+    assert len(re.findall(r'href="/orders/KG-[^"/]+/"', twenty.content.decode())) == 20
 
 
 @pytest.mark.django_db
