@@ -6,6 +6,7 @@ variable is listed in `.env.example`; `kinetogram.settings.prod` refuses to star
 without the secrets.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -237,6 +238,8 @@ STORAGES = {
 }
 # The embedded run serves static files without collectstatic, and uploaded media itself.
 WHITENOISE_USE_FINDERS = True
+# Until collectstatic has run, STATIC_ROOT does not exist; the finders serve the files meanwhile.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 # --- request limits (DJ-05) -----------------------------------------------------
