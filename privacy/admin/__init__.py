@@ -1,0 +1,1 @@
+"""The privacy app in the staff admin, one module per area."""

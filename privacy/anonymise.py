@@ -1,0 +1,51 @@
+"""Values that overwrite personal fields, as database expressions (set-based, one UPDATE)."""
+
+from django.db import models
+from django.db.models.functions import Cast, Concat
+
+ERASED_TEXT = "[erased]"
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+class CannotAnonymise(ValueError):
+    pass
+
+
+def anonymous_value(field: models.Field):
+    """What ``field`` becomes when anonymised; raises CannotAnonymise when nothing is safe.
+
+    Unique fields get a value derived from the primary key so that rows stay distinct;
+    ``.invalid`` is reserved (RFC 2606) so an erased address can never receive mail.
+    """
+    if field.is_relation:
+        if field.null:
+            return None
+        raise CannotAnonymise(f"{field.name} is a required relation; make it nullable or delete the row")
+    if isinstance(field, models.EmailField):
+        if field.unique:
+            return Concat(
+                models.Value("erased-"),
+                Cast("pk", models.CharField()),
+                models.Value(f"@{ERASED_EMAIL_DOMAIN}"),
+                output_field=field,
+            )
+        return "" if field.blank else f"erased@{ERASED_EMAIL_DOMAIN}"
+    if isinstance(field, models.CharField | models.TextField):
+        if field.unique:
+            return Concat(models.Value("erased-"), Cast("pk", models.CharField()), output_field=field)
+        if field.blank:
+            return ""
+        if field.max_length is not None and field.max_length < len(ERASED_TEXT):
+            return "-" * min(field.max_length, 1)
+        return ERASED_TEXT
+    if isinstance(field, models.JSONField):
+        return field.get_default() if field.has_default() else None
+    if field.null:
+        return None
+    if field.has_default():
+        return field.get_default()
+    raise CannotAnonymise(f"{field.name} has no safe anonymous value; make it nullable or give it a default")
+
+
+def anonymous_values(model: type[models.Model], names) -> dict:
+    return {name: anonymous_value(model._meta.get_field(name)) for name in names}

@@ -1,0 +1,30 @@
+"""Privacy app settings, read at call time (``conf.settings.MAX_RETENTION``)."""
+
+import datetime
+
+from django.conf import settings as django_settings
+
+DEFAULTS = {
+    # P10: the longest any personal data is held (the policy's 6 years).
+    "MAX_RETENTION": datetime.timedelta(days=6 * 366),
+    # Rows per transaction in the retention purge.
+    "PURGE_BATCH_SIZE": 2000,
+    # How long the current policy version is cached per process (None: not cached).
+    "POLICY_CACHE_SECONDS": 60,
+    "CONSENT_COOKIE_NAME": "kg_consent",
+    "CONSENT_COOKIE_AGE": 180 * 24 * 3600,
+    "DPO_NAME": "Data Protection Officer",
+    "DPO_EMAIL": "",
+    "DPO_PHONE": "",
+    "ICO_URL": "https://ico.org.uk/make-a-complaint/",
+}
+
+
+class Settings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(django_settings, f"PRIVACY_{name}", DEFAULTS[name])
+
+
+settings = Settings()

@@ -1,0 +1,91 @@
+"""Personal data held by the privacy app itself: consents, restrictions, audit, disclosures."""
+
+from django.db.models import Q
+
+from privacy import registry as personal_data
+from privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyAcknowledgement, PrivacySignal, Restriction
+from privacy.registry import Action, Category, Erasure, Retention, Source
+
+ACCOUNTABILITY = "Accountability: proof of how personal data was handled (GDPR Art. 5(2))"
+
+
+@personal_data.register(ConsentEvent)
+class ConsentEventData(personal_data.PersonalData):
+    subject = "user"
+    subject_email = "email"
+    subject_phone = "phone"
+    fields = {
+        "purpose": Category.PREFERENCES,
+        "action": Category.PREFERENCES,
+        "email": Category.CONTACT,
+        "phone": Category.CONTACT,
+        "anonymous_id": Category.BROWSING,
+    }
+    export = ["purpose", "action", "source", "policy_version", "wording", "created_at"]
+    purposes = ["legal_duties", "email_marketing", "sms_marketing"]
+    retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the choice")
+    # OPT-06: erasure of its subject is the one path that may remove ledger rows.
+    erasure = Erasure.delete()
+    description = "Every consent you gave or withdrew, with the wording and policy version shown."
+
+
+@personal_data.register(PolicyAcknowledgement)
+class PolicyAcknowledgementData(personal_data.PersonalData):
+    subject = "user"
+    fields = {"acknowledged_at": Category.PREFERENCES}
+    export = ["policy_version", "acknowledged_at"]
+    purposes = ["legal_duties"]
+    retention = Retention(from_field="acknowledged_at", years=6, action=Action.DELETE, event="the review")
+    erasure = Erasure.delete()
+    description = "When you reviewed a changed privacy policy."
+
+
+@personal_data.register(PrivacySignal)
+class PrivacySignalData(personal_data.PersonalData):
+    subject = "user"
+    fields = {"gpc_first_seen_at": Category.PREFERENCES, "gpc_last_seen_at": Category.PREFERENCES}
+    purposes = ["legal_duties"]
+    source = Source.OBSERVED
+    retention = Retention(from_field="gpc_last_seen_at", years=1, action=Action.DELETE, event="the last signal")
+    erasure = Erasure.delete()
+    description = "That your browser sends the Global Privacy Control signal, which we honour."
+
+
+@personal_data.register(Restriction)
+class RestrictionData(personal_data.PersonalData):
+    subject = "user"
+    subject_email = "email"
+    fields = {"email": Category.CONTACT, "reason": Category.CORRESPONDENCE, "scope": Category.PREFERENCES}
+    export = ["scope", "reason", "starts_at", "review_on", "ended_at"]
+    purposes = ["legal_duties"]
+    source = Source.STAFF
+    retention = Retention(
+        from_field="ended_at", years=1, action=Action.DELETE, condition=Q(ended_at__isnull=False), event="it ended"
+    )
+    erasure = Erasure.delete()
+    description = "Restrictions of processing you asked for."
+
+
+@personal_data.register(AuditEvent)
+class AuditEventData(personal_data.PersonalData):
+    # Who acted (staff or the customer themselves) and on whose record; never the values.
+    subject = "actor"
+    fields = {"actor_label": Category.ACCOUNT, "subject_id": Category.ACCOUNT}
+    export = ["action", "model", "object_id", "fields", "created_at"]
+    purposes = ["legal_duties", "fraud_prevention"]
+    source = Source.GENERATED
+    retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the event")
+    erasure = Erasure.keep(ACCOUNTABILITY)
+    description = "The audit log of access to and changes of personal data."
+
+
+@personal_data.register(Disclosure)
+class DisclosureData(personal_data.PersonalData):
+    subject = "subject"
+    fields = {"subject_description": Category.IDENTITY, "categories": Category.ACCOUNT}
+    export = ["recipient", "legal_basis", "categories", "disclosed_on"]
+    purposes = ["legal_duties"]
+    source = Source.STAFF
+    retention = Retention(from_field="disclosed_on", years=6, action=Action.DELETE, event="the disclosure")
+    erasure = Erasure.keep("Records of disclosures the law required (P09)")
+    description = "Disclosures to authorities that the law required."

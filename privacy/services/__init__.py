@@ -1,0 +1,7 @@
+"""Privacy services: every write to personal data that the privacy hub owns.
+
+Grouped by area in this package; import them from here (``from privacy.services import
+consent_withdraw``).
+"""
+
+from privacy.services.audit import audit_record  # noqa: F401

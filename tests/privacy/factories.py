@@ -1,0 +1,26 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from privacy import models
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PolicyVersion
+        django_get_or_create = ("version",)
+
+    version = factory.Sequence(lambda n: f"2026.{n + 1:02d}")
+    effective_date = factory.LazyFunction(lambda: timezone.localdate())
+    summary = "Clearer wording about cookies."
+    is_material = False
+
+
+class RestrictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Restriction
+
+    scope = models.Restriction.Scope.MARKETING
+    reason = "The customer contests the accuracy of their data."
+    review_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
