@@ -2,3 +2,5 @@
 
 Grouped by area in this package; import them from here.
 """
+
+from privacy.selectors.consent import consent_is_granted, consent_state  # noqa: F401

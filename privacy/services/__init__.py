@@ -5,3 +5,4 @@ consent_withdraw``).
 """
 
 from privacy.services.audit import audit_record  # noqa: F401
+from privacy.services.consent import ConsentError, consent_grant, consent_withdraw, current_policy_version  # noqa: F401
