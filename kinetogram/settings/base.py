@@ -92,6 +92,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded run serves concurrent requests from threads: BEGIN IMMEDIATE takes the
+    # write lock at the start of a transaction, so two writers queue (up to the timeout)
+    # instead of one failing with "database is locked" when it upgrades a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections: one new connection per request costs ~10x throughput.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
