@@ -229,6 +229,8 @@ CELERY_TIMEZONE = "UTC"
 
 # --- i18n, static, media --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# British sentence case for allauth's own wording (its catalogue is American title case).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
