@@ -6,7 +6,6 @@ screenshots in screenshots/walk/ (or $SCREENSHOT_DIR) are for people to look at.
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -94,7 +93,9 @@ def test_walk_every_storefront_page_at_desktop_and_phone_widths(page, live_serve
     shoot(page, "16-order-success")
 
     order = Order.objects.filter(user=customer).order_by("-created_at").first()
-    subscription = Subscription.objects.filter(user=customer, cancel_at_period_end=False).exclude(status="canceled").first()
+    subscription = (
+        Subscription.objects.filter(user=customer, cancel_at_period_end=False).exclude(status="canceled").first()
+    )
     visit(page, live_server, "/orders/", "17-order-history", "Your orders")
     visit(page, live_server, f"/orders/{order.number}/", "18-order-detail", f"Order {order.number}")
     visit(page, live_server, "/account/services/", "19-my-services", "My services")
