@@ -234,6 +234,11 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Orders are accounting records kept for the tax authorities; they end as
+        # cancelled or refunded, never deleted.
+        return False
+
 
 class InvoiceInline(admin.TabularInline):
     model = Invoice
