@@ -1,1 +1,4 @@
 """The privacy app in the staff admin, one module per area."""
+
+from privacy.admin import audit  # noqa
+from privacy.admin import processors  # noqa
