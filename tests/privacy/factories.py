@@ -24,3 +24,12 @@ class RestrictionFactory(factory.django.DjangoModelFactory):
     scope = models.Restriction.Scope.MARKETING
     reason = "The customer contests the accuracy of their data."
     review_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class PurgeRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PurgeRun
+
+    status = models.PurgeRun.Status.FINISHED
+    counts = factory.LazyFunction(lambda: {"shop.Review": {"deleted": 3, "held": 1}})
+    finished_at = factory.LazyFunction(timezone.now)
