@@ -2,3 +2,4 @@
 
 from privacy.admin import audit  # noqa
 from privacy.admin import processors  # noqa
+from privacy.admin import retention  # noqa

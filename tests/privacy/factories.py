@@ -47,3 +47,10 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     categories = factory.LazyFunction(lambda: ["identity", "orders"])
     subject_description = "Supplier reference 4471"
     disclosed_on = factory.LazyFunction(lambda: timezone.localdate())
+class PurgeRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PurgeRun
+
+    status = models.PurgeRun.Status.FINISHED
+    counts = factory.LazyFunction(lambda: {"shop.Review": {"deleted": 3, "held": 1}})
+    finished_at = factory.LazyFunction(timezone.now)
