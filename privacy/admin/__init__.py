@@ -1,1 +1,3 @@
 """The privacy app in the staff admin, one module per area."""
+
+from privacy.admin import policy  # noqa

@@ -6,3 +6,4 @@ consent_withdraw``).
 
 from privacy.services.audit import audit_record  # noqa: F401
 from privacy.services.consent import ConsentError, consent_grant, consent_withdraw, current_policy_version  # noqa: F401
+from privacy.services.policy import PolicyError, policy_acknowledge, policy_version_publish  # noqa: F401
