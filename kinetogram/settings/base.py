@@ -82,6 +82,7 @@ TEMPLATES = [
                 "kinetogram.context_processors.site",
                 "shop.context_processors.cart_summary",
                 "csp.context_processors.nonce",
+                "privacy.context_processors.policy_notice",
             ],
         },
     },

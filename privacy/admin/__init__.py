@@ -3,3 +3,4 @@
 from privacy.admin import audit  # noqa
 from privacy.admin import processors  # noqa
 from privacy.admin import retention  # noqa
+from privacy.admin import policy  # noqa
