@@ -47,6 +47,8 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     categories = factory.LazyFunction(lambda: ["identity", "orders"])
     subject_description = "Supplier reference 4471"
     disclosed_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
 class PurgeRunFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PurgeRun
