@@ -24,3 +24,16 @@ class RestrictionFactory(factory.django.DjangoModelFactory):
     scope = models.Restriction.Scope.MARKETING
     reason = "The customer contests the accuracy of their data."
     review_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class ConsentEventFactory(factory.django.DjangoModelFactory):
+    """A ledger row written directly, for reads; tests of the rules go through the services."""
+
+    class Meta:
+        model = models.ConsentEvent
+
+    purpose = "email_marketing"
+    action = models.ConsentEvent.Action.GIVEN
+    source = models.ConsentEvent.Source.ACCOUNT
+    wording = "Email me offers."
+    policy_version = factory.LazyFunction(lambda: models.PolicyVersion.objects.in_effect().first())
