@@ -38,7 +38,7 @@ def test_p02_newcomer_signs_up_searches_buys_in_demo_mode_and_sees_the_order(liv
 
     # Sign up, with the age confirmation the form insists on (P12).
     page.goto(f"{base}/accounts/signup/")
-    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("Email", exact=True).fill("newcomer@example.com")
     page.get_by_label("Full name").fill("Nia Newcomer")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

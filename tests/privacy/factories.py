@@ -56,3 +56,14 @@ class PurgeRunFactory(factory.django.DjangoModelFactory):
     status = models.PurgeRun.Status.FINISHED
     counts = factory.LazyFunction(lambda: {"shop.Review": {"deleted": 3, "held": 1}})
     finished_at = factory.LazyFunction(timezone.now)
+class ConsentEventFactory(factory.django.DjangoModelFactory):
+    """A ledger row written directly, for reads; tests of the rules go through the services."""
+
+    class Meta:
+        model = models.ConsentEvent
+
+    purpose = "email_marketing"
+    action = models.ConsentEvent.Action.GIVEN
+    source = models.ConsentEvent.Source.ACCOUNT
+    wording = "Email me offers."
+    policy_version = factory.LazyFunction(lambda: models.PolicyVersion.objects.in_effect().first())
