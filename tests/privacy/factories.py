@@ -56,6 +56,8 @@ class PurgeRunFactory(factory.django.DjangoModelFactory):
     status = models.PurgeRun.Status.FINISHED
     counts = factory.LazyFunction(lambda: {"shop.Review": {"deleted": 3, "held": 1}})
     finished_at = factory.LazyFunction(timezone.now)
+
+
 class ConsentEventFactory(factory.django.DjangoModelFactory):
     """A ledger row written directly, for reads; tests of the rules go through the services."""
 
