@@ -4,3 +4,4 @@ Grouped by area in this package; import them from here.
 """
 
 from privacy.selectors.consent import consent_is_granted, consent_state  # noqa: F401
+from privacy.selectors.policy import dpo_contact, policy_page  # noqa: F401
