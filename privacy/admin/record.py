@@ -25,6 +25,8 @@ def record_of_processing_view(admin_site, request):
         **admin_site.each_context(request),
         "title": "Record of processing activities",
         "subtitle": None,
+        # The record is a wide table: it gets the whole width.
+        "is_nav_sidebar_enabled": False,
         "rows": rows,
         "legitimate_interests": [p for p in purposes.PURPOSES.values() if p.interest],
         "generated_at": timezone.now(),
