@@ -6,4 +6,6 @@ app_name = "privacy"
 
 urlpatterns = [
     path("policy/reviewed/", views.policy_acknowledge_view, name="policy_acknowledge"),
+    path("", views.policy_detail, name="policy"),
+    path("contact/", views.contact_detail, name="contact"),
 ]

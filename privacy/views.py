@@ -1,9 +1,14 @@
+"""Public privacy pages (the policy generated from the code, the DPO's contact) and the
+changed-policy acknowledgement."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from privacy import selectors
+from privacy.conf import settings as privacy_settings
 from privacy.models import PolicyVersion
 from privacy.services import policy_acknowledge
 
@@ -25,3 +30,17 @@ def policy_acknowledge_view(request):
         return HttpResponseBadRequest("That policy version does not exist.")
     policy_acknowledge(user=request.user, policy_version=version, session=request.session)
     return redirect(_safe_next(request))
+
+
+@require_safe
+def policy_detail(request):
+    """/privacy/: the privacy policy, its data sections rendered from the declarations."""
+    return render(request, "privacy/policy_detail.html", selectors.policy_page())
+
+
+@require_safe
+def contact_detail(request):
+    """/privacy/contact/: how to reach the Data Protection Officer (P33)."""
+    return render(
+        request, "privacy/contact_detail.html", {"dpo": selectors.dpo_contact(), "ico_url": privacy_settings.ICO_URL}
+    )

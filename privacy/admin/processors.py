@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import path
 
+from privacy.admin.record import record_of_processing_view
 from privacy.admin_mixins import PersonalDataAdminMixin
 from privacy.models import Disclosure, Processor
 from privacy.registry import Category
@@ -78,6 +80,10 @@ class ProcessorAdmin(admin.ModelAdmin):
     @admin.display(description="data categories")
     def category_list(self, obj):
         return _category_labels(obj.categories)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: record_of_processing_view(self.admin_site, request))
+        return [path("record-of-processing/", view, name="privacy_record_of_processing"), *super().get_urls()]
 
 
 @admin.register(Disclosure)
