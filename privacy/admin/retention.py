@@ -13,6 +13,11 @@ from privacy.models import PurgeRun, Restriction
 from privacy.selectors.retention import held_past_retention
 
 
+def _held_last(counts: dict) -> list[tuple[str, int]]:
+    # PostgreSQL's jsonb does not keep key order: what was done first, then what was held.
+    return sorted(counts.items(), key=lambda item: (item[0] == "held", item[0]))
+
+
 class ActiveFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "active"
@@ -132,7 +137,7 @@ class PurgeRunAdmin(admin.ModelAdmin):
                 "",
                 "<li>{}: {}</li>",
                 (
-                    (label, ", ".join(f"{name} {number:,}" for name, number in counts.items()))
+                    (label, ", ".join(f"{name} {number:,}" for name, number in _held_last(counts)))
                     for label, counts in obj.counts.items()
                 ),
             ),
