@@ -4,15 +4,12 @@ from django.urls import include, path
 
 from kinetogram import views
 
-admin.site.site_header = "Kinetogram staff"
-admin.site.site_title = "Kinetogram staff"
-admin.site.index_title = "Shop administration"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("shop.urls")),
 ]
 

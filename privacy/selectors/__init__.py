@@ -4,4 +4,5 @@ Grouped by area in this package; import them from here.
 """
 
 from privacy.selectors.consent import consent_is_granted, consent_state  # noqa: F401
+from privacy.selectors.policy import policy_current, policy_review_pending  # noqa: F401
 from privacy.selectors.restriction import processing_is_restricted  # noqa: F401, E402

@@ -26,6 +26,29 @@ class RestrictionFactory(factory.django.DjangoModelFactory):
     review_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
 
 
+class ProcessorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Processor
+
+    name = factory.Sequence(lambda n: f"Provider {n} Ltd")
+    kind = models.Processor.Kind.IT
+    categories = factory.LazyFunction(lambda: ["identity", "contact"])
+    purpose = "Hosting the shop's servers and database."
+    location = "United Kingdom"
+    contract_date = datetime.date(2024, 3, 1)
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Disclosure
+
+    recipient = "HM Revenue & Customs"
+    legal_basis = "Finance Act 2008, Schedule 36 information notice"
+    categories = factory.LazyFunction(lambda: ["identity", "orders"])
+    subject_description = "Supplier reference 4471"
+    disclosed_on = factory.LazyFunction(lambda: timezone.localdate())
+
+
 class PurgeRunFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.PurgeRun
