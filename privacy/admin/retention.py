@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from privacy import services
+from privacy.admin_mixins import PersonalDataAdminMixin
 from privacy.models import PurgeRun, Restriction
 from privacy.selectors.retention import held_past_retention
 
@@ -49,8 +50,11 @@ class RestrictionForm(forms.ModelForm):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(admin.ModelAdmin):
+class RestrictionAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     form = RestrictionForm
+    # Opening a restriction is audited by the mixin (LG-01); restriction_create and
+    # restriction_review audit the additions and changes themselves.
+    audit_additions = False
     list_display = ["__str__", "who", "scope", "starts_at", "review_on", "ended_at", "is_active_display"]
     list_filter = [ActiveFilter, "scope", "review_on"]
     search_fields = ["user__email", "email"]
@@ -99,6 +103,9 @@ class RestrictionAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+
+    def save_related(self, request, form, formsets, change):
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
 
     @admin.action(description="End the selected restrictions")
     def end_restrictions(self, request, queryset):
