@@ -9,8 +9,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from privacy import services
+from privacy.admin_mixins import PersonalDataAdminMixin
 from privacy.models import PurgeRun, Restriction
 from privacy.selectors.retention import held_past_retention
+
+
+def _held_last(counts: dict) -> list[tuple[str, int]]:
+    # PostgreSQL's jsonb does not keep key order: what was done first, then what was held.
+    return sorted(counts.items(), key=lambda item: (item[0] == "held", item[0]))
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -44,8 +50,11 @@ class RestrictionForm(forms.ModelForm):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(admin.ModelAdmin):
+class RestrictionAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     form = RestrictionForm
+    # Opening a restriction is audited by the mixin (LG-01); restriction_create and
+    # restriction_review audit the additions and changes themselves.
+    audit_additions = False
     list_display = ["__str__", "who", "scope", "starts_at", "review_on", "ended_at", "is_active_display"]
     list_filter = [ActiveFilter, "scope", "review_on"]
     search_fields = ["user__email", "email"]
@@ -95,6 +104,9 @@ class RestrictionAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
 
+    def save_related(self, request, form, formsets, change):
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
+
     @admin.action(description="End the selected restrictions")
     def end_restrictions(self, request, queryset):
         ended = 0
@@ -132,7 +144,7 @@ class PurgeRunAdmin(admin.ModelAdmin):
                 "",
                 "<li>{}: {}</li>",
                 (
-                    (label, ", ".join(f"{name} {number:,}" for name, number in counts.items()))
+                    (label, ", ".join(f"{name} {number:,}" for name, number in _held_last(counts)))
                     for label, counts in obj.counts.items()
                 ),
             ),

@@ -62,16 +62,18 @@ def restriction_review(*, restriction: Restriction, review_on: datetime.date, re
     """Move a restriction's review date or restate its reason; audited with the changed fields."""
     if not (reason or "").strip():
         raise RestrictionError("Give the reason for the restriction.")
+    # Compare with the stored row: the caller's instance may already carry the new values
+    # (the admin's form applies them before saving).
+    stored = Restriction.objects.select_for_update().get(pk=restriction.pk)
     changed = [
-        name
-        for name, value in (("review_on", review_on), ("reason", reason.strip()))
-        if getattr(restriction, name) != value
+        name for name, value in (("review_on", review_on), ("reason", reason.strip())) if getattr(stored, name) != value
     ]
     if not changed:
-        return restriction
-    restriction.review_on = review_on
-    restriction.reason = reason.strip()
-    restriction.save(update_fields=changed)
+        return stored
+    stored.review_on = review_on
+    stored.reason = reason.strip()
+    stored.save(update_fields=changed)
+    restriction = stored
     _audit(restriction=restriction, actor=changed_by, fields=changed, detail="restriction reviewed")
     return restriction
 

@@ -152,7 +152,7 @@ def retention_purge(*, now=None, dry_run: bool = False, batch_size: int | None =
     what stops a run after recording it as failed.
     """
     now = now or timezone.now()
-    batch_size = batch_size or conf.settings.PURGE_BATCH_SIZE
+    batch_size = conf.settings.PURGE_BATCH_SIZE if batch_size is None else batch_size
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     lock = contextlib.nullcontext(True) if dry_run else _single_run()

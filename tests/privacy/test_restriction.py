@@ -186,3 +186,21 @@ def test_p23_admin_action_ends_selected_restrictions_with_an_audit_event(client,
     restriction.refresh_from_db()
     assert restriction.ended_at is not None
     assert AuditEvent.objects.filter(action="restrict", actor=staff, fields=["ended_at"]).count() == 1
+
+
+def test_p23_staff_opening_a_restriction_is_audited_and_a_review_is_audited_once(client, staff):
+    # given
+    restriction = RestrictionFactory(email="a@example.com", scope="all", reason="Contests accuracy")
+    url = reverse("admin:privacy_restriction_change", args=[restriction.pk])
+    # when
+    client.get(url)
+    response = client.post(url, {"reason": "Contests accuracy", "review_on": "2099-06-30"})
+    # then
+    assert response.status_code == 302
+    restriction.refresh_from_db()
+    assert restriction.review_on == datetime.date(2099, 6, 30)
+    events = AuditEvent.objects.filter(actor=staff, object_id=str(restriction.pk)).order_by("pk")
+    assert [(e.action, e.fields) for e in events] == [
+        ("view", ["email", "reason", "scope"]),
+        ("restrict", ["review_on"]),
+    ]
