@@ -22,6 +22,7 @@ INACTIVE_YEARS = 3
 CLOSABLE = Q(is_staff=False, is_superuser=False) & ~Q(subscriptions__status__in=["active", "past_due"])
 WITH_THE_ACCOUNT = Retention(
     from_field="user__last_login",
+    fallback_field="user__date_joined",
     years=INACTIVE_YEARS,
     action=Action.DELETE,
     # The same accounts the User retention closes, seen from the row's user.
@@ -48,11 +49,12 @@ class UserData(personal_data.PersonalData):
     # by anonymising it: nobody can sign in to it and nothing identifies the person.
     retention = Retention(
         from_field="last_login",
+        fallback_field="date_joined",
         years=INACTIVE_YEARS,
         action=Action.ANONYMISE,
         anonymise=["email", "full_name", "password", "age_confirmed_at"],
         condition=CLOSABLE,
-        event="the last sign-in",
+        event="the last sign-in (or the day it was opened, if never used)",
     )
     erasure = Erasure.anonymise_fields(["email", "full_name", "password", "age_confirmed_at", "last_login"])
     export = ["email", "full_name", "date_joined", "last_login", "age_confirmed_at"]

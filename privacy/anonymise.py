@@ -1,5 +1,6 @@
 """Values that overwrite personal fields, as database expressions (set-based, one UPDATE)."""
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import models
 from django.db.models.functions import Cast, Concat
 
@@ -21,6 +22,10 @@ def anonymous_value(field: models.Field):
         if field.null:
             return None
         raise CannotAnonymise(f"{field.name} is a required relation; make it nullable or delete the row")
+    if field.name == "password" and field.model is not None and hasattr(field.model, "set_unusable_password"):
+        # Django's unusable-password prefix: has_usable_password() is False, nobody signs in.
+        # A fixed value, so a second purge can tell the row is already anonymised.
+        return UNUSABLE_PASSWORD_PREFIX + "erased"
     if isinstance(field, models.EmailField):
         if field.unique:
             return Concat(

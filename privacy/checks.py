@@ -116,10 +116,11 @@ def check_declaration(declaration):
 
     retention = declaration.retention
     if retention is not None:
-        try:
-            resolve_path(model, retention.from_field)
-        except FieldDoesNotExist:
-            errors.append(_field_error(declaration, retention.from_field, "retention date field"))
+        for date_field in filter(None, (retention.from_field, retention.fallback_field)):
+            try:
+                resolve_path(model, date_field)
+            except FieldDoesNotExist:
+                errors.append(_field_error(declaration, date_field, "retention date field"))
         for name in retention.anonymise:
             if not exists(name):
                 errors.append(_field_error(declaration, name, "retention field"))

@@ -76,6 +76,16 @@ class Retention:
     example only closed requests.
     """
 
+    def expired(self, now: datetime.datetime) -> models.Q:
+        """The rows past their period at ``now``, as a condition on the model."""
+        cutoff = self.cutoff(now)
+        expired = models.Q(**{f"{self.from_field}__lt": cutoff})
+        if self.fallback_field:
+            expired |= models.Q(**{f"{self.from_field}__isnull": True, f"{self.fallback_field}__lt": cutoff})
+        if self.condition is not None:
+            expired &= self.condition
+        return expired
+
     from_field: str
     years: int = 0
     months: int = 0
@@ -84,6 +94,9 @@ class Retention:
     anonymise: tuple[str, ...] = ()
     condition: models.Q | None = None
     event: str = ""
+    #: Counted from this field instead when ``from_field`` is empty (e.g. an account never
+    #: signed in to counts from the day it was opened).
+    fallback_field: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "anonymise", tuple(self.anonymise))

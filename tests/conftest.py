@@ -25,3 +25,12 @@ def fake_gateway(monkeypatch):
     gateway = FakeGateway()
     monkeypatch.setitem(payments.GATEWAYS, "fake", lambda: gateway)
     return gateway
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so one test's rate limits never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -34,9 +34,7 @@ def expired_rows(declaration: PersonalData, *, now: datetime.datetime | None = N
     second purge finds nothing to do."""
     retention = declaration.retention
     now = now or timezone.now()
-    rows = declaration.model._default_manager.filter(**{f"{retention.from_field}__lt": retention.cutoff(now)})
-    if retention.condition is not None:
-        rows = rows.filter(retention.condition)
+    rows = declaration.model._default_manager.filter(retention.expired(now))
     if retention.action == Action.ANONYMISE:
         rows = rows.exclude(_already_anonymised(declaration))
     return rows

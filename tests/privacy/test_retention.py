@@ -289,7 +289,8 @@ def test_p10_an_inactive_account_is_anonymised_and_its_address_book_deleted():
     # then
     customer.refresh_from_db()
     assert customer.email == f"erased-{customer.pk}@erased.invalid"
-    assert (customer.full_name, customer.password, customer.age_confirmed_at) == ("", "[erased]", None)
+    assert (customer.full_name, customer.password, customer.age_confirmed_at) == ("", "!erased", None)
+    assert not customer.has_usable_password()
     assert Profile.objects.filter(user=customer).count() == 0
     assert Address.objects.filter(user=customer).count() == 0
     assert run.counts["accounts.User"] == {"anonymised": 1, "held": 0}
