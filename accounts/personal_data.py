@@ -110,6 +110,7 @@ class EmailAddressData(personal_data.PersonalData):
 class AuthenticatorData(personal_data.PersonalData):
     subject = "user"
     fields = {"type": Category.CREDENTIALS, "data": Category.CREDENTIALS, "last_used_at": Category.ACCOUNT}
+    field_labels = {"type": "kind of authenticator", "data": "secret key", "last_used_at": "last used"}
     # The secret itself never leaves the database, not even in the export.
     export = ["type", "created_at", "last_used_at"]
     purposes = ["accounts", "fraud_prevention"]
@@ -122,6 +123,7 @@ class AuthenticatorData(personal_data.PersonalData):
 class UserSessionData(personal_data.PersonalData):
     subject = "user"
     fields = {"ip": Category.BROWSING, "user_agent": Category.BROWSING, "last_seen_at": Category.BROWSING}
+    field_labels = {"ip": "IP address", "user_agent": "browser and device", "last_seen_at": "last seen"}
     export = ["created_at", "last_seen_at", "ip", "user_agent"]
     purposes = ["accounts", "fraud_prevention"]
     source = Source.OBSERVED
@@ -135,6 +137,7 @@ class SessionData(personal_data.PersonalData):
     # Session data is signed and encoded (the signed-in user's id, the cart); it cannot be
     # queried per person, so it leaves with the session rather than through the export.
     fields = {"session_data": Category.BROWSING}
+    field_labels = {"session_data": "who is signed in, and the cart"}
     export = []
     purposes = ["accounts", "provide_services"]
     source = Source.OBSERVED
@@ -148,6 +151,7 @@ class AdminLogData(personal_data.PersonalData):
     # The staff member who acted; object_repr can name the customer whose record changed.
     subject = "user"
     fields = {"object_repr": Category.IDENTITY, "change_message": Category.ACCOUNT}
+    field_labels = {"object_repr": "name of the record changed", "change_message": "what was changed"}
     export = ["action_time", "object_repr", "change_message"]
     purposes = ["fraud_prevention", "legal_duties"]
     source = Source.STAFF

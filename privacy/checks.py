@@ -113,6 +113,9 @@ def check_declaration(declaration):
     for name in declaration.export_fields():
         if not exists(name):
             errors.append(_field_error(declaration, name, "export field"))
+    for name in declaration.field_labels:
+        if name not in declaration.fields:
+            errors.append(_field_error(declaration, name, "label for the non-personal field"))
 
     retention = declaration.retention
     if retention is not None:

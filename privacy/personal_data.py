@@ -21,6 +21,7 @@ class ConsentEventData(personal_data.PersonalData):
         "phone": Category.CONTACT,
         "anonymous_id": Category.BROWSING,
     }
+    field_labels = {"anonymous_id": "cookie consent id"}
     export = ["purpose", "action", "source", "policy_version", "wording", "created_at"]
     purposes = ["legal_duties", "email_marketing", "sms_marketing"]
     retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the choice")
@@ -71,6 +72,7 @@ class AuditEventData(personal_data.PersonalData):
     # Who acted (staff or the customer themselves) and on whose record; never the values.
     subject = "actor"
     fields = {"actor_label": Category.ACCOUNT, "subject_id": Category.ACCOUNT}
+    field_labels = {"actor_label": "who acted", "subject_id": "whose record"}
     export = ["action", "model", "object_id", "fields", "created_at"]
     purposes = ["legal_duties", "fraud_prevention"]
     source = Source.GENERATED
@@ -83,6 +85,7 @@ class AuditEventData(personal_data.PersonalData):
 class DisclosureData(personal_data.PersonalData):
     subject = "subject"
     fields = {"subject_description": Category.IDENTITY, "categories": Category.ACCOUNT}
+    field_labels = {"subject_description": "whom it concerned", "categories": "kinds of data disclosed"}
     export = ["recipient", "legal_basis", "categories", "disclosed_on"]
     purposes = ["legal_duties"]
     source = Source.STAFF

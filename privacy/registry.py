@@ -171,6 +171,8 @@ class PersonalData:
     source: str = Source.CUSTOMER
     retention: Retention | None = None
     erasure: Erasure = Erasure.delete()
+    #: Readable names for fields whose verbose_name is technical, for the policy page.
+    field_labels: Mapping[str, str] = {}
     #: Fields in the customer's export (P19, P24); defaults to ``fields``.
     export: Iterable[str] | None = None
     description: str = ""

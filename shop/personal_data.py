@@ -32,6 +32,11 @@ class OrderData(personal_data.PersonalData):
         "card_brand": Category.PAYMENT,
         "card_last4": Category.PAYMENT,
     }
+    field_labels = {
+        "stripe_customer_id": "payment provider's customer reference",
+        "stripe_payment_intent_id": "payment reference",
+        "card_last4": "card's last four digits",
+    }
     export = [
         "number",
         "created_at",
@@ -93,6 +98,7 @@ class SubscriptionData(personal_data.PersonalData):
         "current_period_end": Category.ORDERS,
         "stripe_subscription_id": Category.PAYMENT,
     }
+    field_labels = {"stripe_subscription_id": "payment provider's subscription reference"}
     export = [
         "service_name",
         "plan_name",
@@ -121,6 +127,7 @@ class SubscriptionData(personal_data.PersonalData):
 class InvoiceData(personal_data.PersonalData):
     subject = "subscription__user"
     fields = {"number": Category.ORDERS, "amount": Category.ORDERS, "hosted_invoice_url": Category.PAYMENT}
+    field_labels = {"hosted_invoice_url": "link to the invoice"}
     export = ["number", "amount", "currency", "status", "period_start", "period_end", "created_at"]
     purposes = ["provide_services", "legal_duties"]
     source = Source.PARTNER

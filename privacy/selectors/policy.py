@@ -88,7 +88,8 @@ def data_collected(*, registry: Registry = site) -> list[dict]:
     for declaration in registry.holding_personal_data():
         fields_by_category = defaultdict(list)
         for name, category in declaration.fields.items():
-            fields_by_category[category].append(_field_label(declaration.model, name))
+            label = declaration.field_labels.get(name) or _field_label(declaration.model, name)
+            fields_by_category[category].append(label)
         for category, labels in fields_by_category.items():
             by_category[category].append(
                 {"name": declaration.verbose_name, "description": declaration.description, "fields": labels}
