@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("shop.urls")),
 ]
 

@@ -4,3 +4,4 @@ Grouped by area in this package; import them from here.
 """
 
 from privacy.selectors.consent import consent_is_granted, consent_state  # noqa: F401
+from privacy.selectors.cookies import cookie_category_allowed, cookie_consent_for  # noqa: F401

@@ -6,3 +6,4 @@ consent_withdraw``).
 
 from privacy.services.audit import audit_record  # noqa: F401
 from privacy.services.consent import ConsentError, consent_grant, consent_withdraw, current_policy_version  # noqa: F401
+from privacy.services.cookies import cookie_choice_record, privacy_signal_record  # noqa: F401
