@@ -4,7 +4,6 @@
   "use strict";
   var banner = document.querySelector("[data-cookie-banner]");
   if (!banner) return;
-  document.body.classList.add("has-cookie-banner");
   var choose = banner.querySelector('[data-cookie-action="choose"]');
   var panel = document.getElementById(choose.getAttribute("aria-controls"));
   choose.addEventListener("click", function (event) {
