@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import Address, Profile, User
+from privacy.admin_mixins import PersonalDataAdminMixin
 
 
 def _clean_unique_email(form):
@@ -75,7 +76,7 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
     fieldsets = [

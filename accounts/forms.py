@@ -3,10 +3,11 @@ import re
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from accounts.consents import OPT_IN_WORDING
 from accounts.countries import COUNTRIES
 from accounts.models import Address, Profile
+from accounts.services import signup_details_save
 
 COUNTRY_CHOICES = [("", "Choose a country")] + list(COUNTRIES)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$")
@@ -28,10 +29,24 @@ def clean_phone_number(value):
 
 
 class SignupExtraForm(forms.Form):
-    """Fields allauth's sign-up form gains: the customer's name and the age confirmation (P12)."""
+    """Fields allauth's sign-up form gains: the customer's name, the age confirmation (P12) and
+    the marketing opt-ins, unticked (P05).
+
+    The mobile number is asked only as part of the text-offers opt-in: it is optional and
+    needed only when that box is ticked, so sign-up stays short for everyone else.
+    """
 
     # allauth mixes this form into its own; this order applies to the combined form.
-    field_order = ["email", "full_name", "password1", "password2", "confirm_age"]
+    field_order = [
+        "email",
+        "full_name",
+        "password1",
+        "password2",
+        "confirm_age",
+        "email_marketing",
+        "sms_marketing",
+        "marketing_phone",
+    ]
 
     full_name = forms.CharField(
         label="Full name",
@@ -44,9 +59,28 @@ class SignupExtraForm(forms.Form):
         help_text="Kinetogram is not for children: you must be 16 or older to open an account.",
         error_messages={"required": "You must be 16 or older to open an account."},
     )
+    # P05: opt-in, never pre-ticked; the label is the wording the ledger records.
+    email_marketing = forms.BooleanField(label=OPT_IN_WORDING["email_marketing"], required=False, initial=False)
+    sms_marketing = forms.BooleanField(label=OPT_IN_WORDING["sms_marketing"], required=False, initial=False)
+    marketing_phone = forms.CharField(
+        label="Mobile number for text offers (optional)",
+        required=False,
+        max_length=32,
+        help_text="Only if you tick text offers above. Include the country code outside the UK.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_marketing_phone(self):
+        return clean_phone_number(self.cleaned_data["marketing_phone"])
 
     def clean(self):
         cleaned_data = super().clean()
+        if (
+            cleaned_data.get("sms_marketing")
+            and not cleaned_data.get("marketing_phone")
+            and ("marketing_phone" not in self.errors)
+        ):
+            self.add_error("marketing_phone", "Enter the mobile number we should text, or untick the text offers box.")
         # allauth checks the new password against a bare user that only knows the email
         # address; the name is only known here, so its similarity is checked here (P18).
         password = cleaned_data.get("password1")
@@ -63,9 +97,13 @@ class SignupExtraForm(forms.Form):
         return cleaned_data
 
     def signup(self, request, user):
-        user.full_name = self.cleaned_data["full_name"]
-        user.age_confirmed_at = timezone.now()
-        user.save(update_fields=["full_name", "age_confirmed_at"])
+        signup_details_save(
+            user=user,
+            full_name=self.cleaned_data["full_name"],
+            email_marketing=self.cleaned_data.get("email_marketing", False),
+            sms_marketing=self.cleaned_data.get("sms_marketing", False),
+            phone=self.cleaned_data.get("marketing_phone", ""),
+        )
 
 
 class ProfileForm(forms.ModelForm):

@@ -20,10 +20,15 @@ from privacy.registry import Action, Category, Erasure, Retention, Source
 
 #: P10: an account nobody has signed in to for three years is closed.
 INACTIVE_YEARS = 3
+#: The accounts the purge closes: not staff, no subscription still running.
+CLOSABLE = Q(is_staff=False, is_superuser=False) & ~Q(subscriptions__status__in=["active", "past_due"])
 WITH_THE_ACCOUNT = Retention(
     from_field="user__last_login",
     years=INACTIVE_YEARS,
     action=Action.DELETE,
+    # The same accounts the User retention closes, seen from the row's user.
+    condition=Q(user__is_staff=False, user__is_superuser=False)
+    & ~Q(user__subscriptions__status__in=["active", "past_due"]),
     event="the last sign-in (with the account)",
 )
 
@@ -48,7 +53,7 @@ class UserData(personal_data.PersonalData):
         years=INACTIVE_YEARS,
         action=Action.ANONYMISE,
         anonymise=["email", "full_name", "password", "age_confirmed_at"],
-        condition=Q(is_staff=False, is_superuser=False) & ~Q(subscriptions__status__in=["active", "past_due"]),
+        condition=CLOSABLE,
         event="the last sign-in",
     )
     erasure = Erasure.anonymise_fields(["email", "full_name", "password", "age_confirmed_at", "last_login"])

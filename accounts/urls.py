@@ -13,4 +13,5 @@ urlpatterns = [
     path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
     path("addresses/<int:pk>/default/", views.address_make_default, name="address_make_default"),
     path("your-data/", views.your_data, name="your_data"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

@@ -4,10 +4,6 @@ from django.urls import include, path
 
 from kinetogram import views
 
-admin.site.site_header = "Kinetogram staff"
-admin.site.site_title = "Kinetogram staff"
-admin.site.index_title = "Shop administration"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

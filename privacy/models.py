@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy import purposes
-from privacy.querysets import ConsentEventQuerySet, RestrictionQuerySet
+from privacy.querysets import ConsentEventQuerySet, PolicyVersionQuerySet, RestrictionQuerySet
 
 
 class PolicyVersion(models.Model):
@@ -20,6 +20,8 @@ class PolicyVersion(models.Model):
         help_text="A material change asks signed-in customers to review it and asks for cookie consent again.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PolicyVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_date", "-id"]

@@ -2,6 +2,13 @@ from django.db import models
 from django.utils import timezone
 
 
+class PolicyVersionQuerySet(models.QuerySet):
+    def in_effect(self, on=None):
+        """Versions whose effective date has come, newest first: the first is the current policy."""
+        on = on or timezone.localdate()
+        return self.filter(effective_date__lte=on).order_by("-effective_date", "-id")
+
+
 class ConsentEventQuerySet(models.QuerySet):
     def for_subject(self, *, user=None, anonymous_id=None, email: str = "", phone: str = ""):
         """Events of one person, by whichever identifiers are known."""

@@ -1,19 +1,59 @@
+"""Public privacy pages (the policy generated from the code, the DPO's contact), the
+changed-policy acknowledgement, and the cookie settings and choice (P29-P31)."""
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from privacy import cookies
+from privacy import cookies, selectors
 from privacy.conf import settings as privacy_settings
-from privacy.services import cookie_choice_record
+from privacy.models import PolicyVersion
+from privacy.services import cookie_choice_record, policy_acknowledge
 
+
+def _safe_next(request, default="/"):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def policy_acknowledge_view(request):
+    """The "I have read it" button of the changed-policy notice (P35)."""
+    try:
+        version = PolicyVersion.objects.get(pk=int(request.POST.get("version", "")))
+    except (ValueError, PolicyVersion.DoesNotExist):
+        return HttpResponseBadRequest("That policy version does not exist.")
+    policy_acknowledge(user=request.user, policy_version=version, session=request.session)
+    return redirect(_safe_next(request))
+
+
+@require_safe
+def policy_detail(request):
+    """/privacy/: the privacy policy, its data sections rendered from the declarations."""
+    return render(request, "privacy/policy_detail.html", selectors.policy_page())
+
+
+@require_safe
+def contact_detail(request):
+    """/privacy/contact/: how to reach the Data Protection Officer (P33)."""
+    return render(
+        request, "privacy/contact_detail.html", {"dpo": selectors.dpo_contact(), "ico_url": privacy_settings.ICO_URL}
+    )
+
+
+# --- cookies (P29-P31) ---------------------------------------------------------------
 CHOICES = {"accept": "Accept all", "reject": "Reject all", "custom": "Save my choices"}
 
 
-def _safe_next(request, default):
+def _cookie_next(request, default):
     # Pages do not echo their own address into the banner's form (it may hold an order-link
     # token); the browser's same-origin Referer says where the choice was made.
     target = request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
@@ -32,7 +72,7 @@ def cookie_settings(request):
         "privacy/cookie_settings.html",
         {
             "declared_cookies": cookies.declared_cookies(),
-            "next": _safe_next(request, ""),
+            "next": _cookie_next(request, ""),
             # The page is the choice itself; the banner would repeat it.
             "hide_cookie_banner": True,
         },
@@ -69,7 +109,7 @@ def cookie_choice(request):
         consent_id=consent_id, categories=allowed, version="", has_choice=True, gpc=previous.gpc
     )
     messages.success(request, "Your cookie choices are saved. Change them any time from “Cookie settings”.")
-    response = redirect(_safe_next(request, reverse("privacy:cookies")))
+    response = redirect(_cookie_next(request, reverse("privacy:cookies")))
     response.set_cookie(
         cookies.consent_cookie_name(),
         value,

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from privacy.admin_mixins import PersonalDataAdminMixin
 from shop import services
 from shop.models import (
     Category,
@@ -89,7 +90,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
+class ConsultationRequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     """P37: staff answer consultation requests and record where each one stands."""
 
     fields = ["status", "name", "email", "phone", "company", "message", "user", "created_at"]
@@ -124,7 +125,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["title", "service", "user", "rating", "status", "created_at", "moderated_at"]
     list_filter = ["status", "rating", "service__category"]
     list_select_related = ["service", "user"]
@@ -213,7 +214,7 @@ def mark_delivered(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["number", "email", "status", "mode", "total", "created_at", "paid_at"]
     list_filter = ["status", "mode", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["number", "email"]
@@ -234,6 +235,11 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Orders are accounting records kept for the tax authorities; they end as
+        # cancelled or refunded, never deleted.
+        return False
+
 
 class InvoiceInline(admin.TabularInline):
     model = Invoice
@@ -247,7 +253,7 @@ class InvoiceInline(admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["service_name", "plan_name", "user", "status", "current_period_end", "cancel_at_period_end"]
     list_filter = ["status", "billing", "cancel_at_period_end"]
     search_fields = ["user__email", "stripe_subscription_id", "order__number"]

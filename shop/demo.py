@@ -19,11 +19,16 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
+from privacy.demo import demo_seed_privacy
+from privacy.registry import site as personal_data_site
 from shop.models import (
     ORDER_NUMBER_ALPHABET,
     Cart,
@@ -42,6 +47,8 @@ from shop.models import (
 )
 
 DEFAULT_STAFF_EMAIL = "staff@kinetogram.example"
+#: This demo customer signs in with two-factor (see accounts/demo.py for the secret).
+TWO_FACTOR_CUSTOMER = "farah@example.com"
 DEFAULT_CUSTOMER_PASSWORD = "Kinetogram-demo-2026"  # noqa: S105 (public demo password, printed on purpose)
 
 M, Y, ONE = Plan.Billing.MONTHLY, Plan.Billing.YEARLY, Plan.Billing.ONE_OFF
@@ -502,6 +509,7 @@ ORDERS = {
         (310, Order.Status.CANCELLED, [("google-ads-management", "Account set-up", 1)], None),
         (250, Order.Status.DELIVERED, [("deliverability-check", "Check and fixes", 1)], None),
         (9, Order.Status.PAID, [("strategy-workshop", "Single workshop", 2)], None),
+        (380, Order.Status.ACTIVE, [("blog-content-subscription", "Yearly", 1)], Subscription.Status.ACTIVE),
     ],
     "erin@example.com": [
         (240, Order.Status.DELIVERED, [("strategy-workshop", "Single workshop", 1)], None),
@@ -511,6 +519,7 @@ ORDERS = {
         (180, Order.Status.DELIVERED, [("social-starter-kit", "Starter kit", 1)], None),
         (65, Order.Status.IN_PROGRESS, [("abandoned-cart-flows", "Set-up", 1)], None),
         (3, Order.Status.PENDING, [("marketing-audit", "Full audit", 1)], None),
+        (60, Order.Status.ACTIVE, [("linkedin-thought-leadership", "Monthly", 1)], Subscription.Status.ACTIVE),
     ],
 }
 
@@ -619,6 +628,10 @@ SAVED_SEARCHES = [
 CARTS = [
     ("amelia@example.com", "newsletter-as-a-service", "Fortnightly", 1),
     ("erin@example.com", "seo-audit", "SEO audit", 1),
+    ("ben@example.com", "marketing-audit", "Full audit", 1),
+    ("chloe@example.com", "social-starter-kit", "Starter kit", 1),
+    ("daniel@example.com", "seo-audit", "SEO audit", 1),
+    ("farah@example.com", "newsletter-as-a-service", "Fortnightly", 1),
 ]
 
 CONSULTATIONS = [
@@ -632,6 +645,56 @@ CONSULTATIONS = [
         "across social media and email.",
         ConsultationRequest.Status.CONTACTED,
         20,
+        True,
+    ),
+    (
+        "amelia@example.com",
+        "Amelia Hart",
+        "+44 117 496 0123",
+        "Hart & Co Bakery",
+        "Could you help us plan a Christmas campaign for the bakery's new range of hampers?",
+        ConsultationRequest.Status.CLOSED,
+        200,
+        True,
+    ),
+    (
+        "ben@example.com",
+        "Ben Okafor",
+        "",
+        "",
+        "I would like advice on whether a yearly blog plan or a monthly one suits a small consultancy.",
+        ConsultationRequest.Status.CLOSED,
+        410,
+        True,
+    ),
+    (
+        "chloe@example.com",
+        "Chloé Martin",
+        "",
+        "",
+        "Our newsletter open rate has dropped by half since spring. Can we talk about what changed?",
+        ConsultationRequest.Status.CONTACTED,
+        35,
+        True,
+    ),
+    (
+        "erin@example.com",
+        "Erin Walsh",
+        "",
+        "",
+        "We want to hire a content writer in-house next year: which of your plans would still help?",
+        ConsultationRequest.Status.NEW,
+        6,
+        True,
+    ),
+    (
+        "farah@example.com",
+        "Farah Siddiqui",
+        "",
+        "",
+        "Is an Instagram growth sprint worth it for a studio that only takes bookings by phone?",
+        ConsultationRequest.Status.CONTACTED,
+        70,
         True,
     ),
     (
@@ -658,6 +721,8 @@ class DemoSummary:
     customer_password: str
     customers_created: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    two_factor_customer: str = ""
+    recovery_codes: list[str] = field(default_factory=list)  # only when two-factor was just turned on
 
 
 def strong_password():
@@ -691,6 +756,13 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
     _seed_saved_searches(customers)
     _seed_consultations(customers, now)
     _seed_carts(customers, plans)
+    _seed_admin_log(customers, staff, now)
+    recovery_codes = []
+    for position, (email, user) in enumerate(customers.items()):
+        demo_seed_sign_in_records(user=user, position=position, now=now)
+        if email == TWO_FACTOR_CUSTOMER:
+            recovery_codes = demo_seed_two_factor(user=user)
+    demo_seed_privacy(customers=list(customers.values()), staff=staff, now=now)
     return DemoSummary(
         staff_email=staff.email,
         staff_password=shown_password,
@@ -699,6 +771,8 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
         customer_password=customer_password or DEFAULT_CUSTOMER_PASSWORD,
         customers_created=created,
         counts=demo_counts(),
+        two_factor_customer=TWO_FACTOR_CUSTOMER,
+        recovery_codes=recovery_codes,
     )
 
 
@@ -722,8 +796,11 @@ def demo_counts():
         ConsultationRequest,
         Cart,
         CartLine,
+        LogEntry,
+        *(d.model for d in personal_data_site.declarations() if d.model._meta.app_label != "shop"),
     ]
-    return {model._meta.verbose_name_plural: model.objects.count() for model in models}
+    unique = list(dict.fromkeys(models))
+    return {str(model._meta.verbose_name_plural): model._default_manager.count() for model in unique}
 
 
 # --- catalogue -----------------------------------------------------------------------
@@ -1010,6 +1087,24 @@ def _seed_consultations(customers, now):
                 "status": status,
                 "created_at": now - timedelta(days=days_ago),
             },
+        )
+
+
+def _seed_admin_log(customers, staff, now):
+    """The staff change log: staff moved each customer's latest order along its timeline."""
+    order_type = ContentType.objects.get_for_model(Order)
+    for user in customers.values():
+        order = Order.objects.filter(user=user).order_by("-created_at").first()
+        if order is None or LogEntry.objects.filter(content_type=order_type, object_id=str(order.pk)).exists():
+            continue
+        LogEntry.objects.create(
+            user=staff,
+            content_type=order_type,
+            object_id=str(order.pk),
+            object_repr=str(order)[:200],
+            action_flag=CHANGE,
+            change_message='[{"changed": {"fields": ["Status"]}}]',
+            action_time=min(now, order.created_at + timedelta(days=1)),
         )
 
 

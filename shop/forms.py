@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
+from accounts.countries import COUNTRIES
 from shop.cart import clean_quantity
 from shop.models import Category, ConsultationRequest, Review, SavedSearch
 from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
@@ -247,6 +248,13 @@ def first_error(form: forms.Form) -> str:
     return "Something in the form was not valid."
 
 
+class CountryField(forms.ChoiceField):
+    """An ISO 3166 code from the list; a posted "gb" is read as "GB"."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 class CheckoutForm(forms.Form):
     """Billing details for an order. Prices and totals are never fields here (IN-01)."""
 
@@ -279,12 +287,14 @@ class CheckoutForm(forms.Form):
     billing_postcode = forms.CharField(
         label="Postcode", max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
     )
-    billing_country = forms.CharField(
-        label="Country code",
-        max_length=2,
-        min_length=2,
-        help_text="Two letters, for example GB, IE or FR.",
-        widget=forms.TextInput(attrs={"autocomplete": "country", "size": 3}),
+    billing_country = CountryField(
+        label="Country",
+        choices=[("", "Choose a country"), *COUNTRIES],
+        error_messages={
+            "required": "Choose the country of the billing address.",
+            "invalid_choice": "Choose the country from the list.",
+        },
+        widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     save_address = forms.BooleanField(label="Save this address in my address book", required=False)
     for_someone_else = forms.BooleanField(label="I am buying for someone else", required=False)
@@ -303,12 +313,6 @@ class CheckoutForm(forms.Form):
             del self.fields["email"]
         else:
             del self.fields["save_address"]
-
-    def clean_billing_country(self):
-        value = self.cleaned_data["billing_country"].strip().upper()
-        if not re.fullmatch(r"[A-Z]{2}", value):
-            raise forms.ValidationError("Enter the two-letter country code, for example GB.")
-        return value
 
     def clean(self):
         cleaned = super().clean()

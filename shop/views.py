@@ -415,7 +415,7 @@ def checkout_success(request, number):
 @require_GET
 def order_list(request):
     page = Paginator(selectors.order_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "shop/order_list.html", {"page": page, "orders": page.object_list})
+    return render(request, "shop/order_list.html", {"page": page, "orders": page.object_list, "section": "orders"})
 
 
 @never_cache
@@ -426,7 +426,9 @@ def order_detail(request, number):
     if order is None:
         raise Http404
     return render(
-        request, "shop/order_detail.html", {"order": order, "pay_url": reverse("shop:order_pay", args=[number])}
+        request,
+        "shop/order_detail.html",
+        {"order": order, "pay_url": reverse("shop:order_pay", args=[number]), "section": "orders"},
     )
 
 
@@ -506,7 +508,11 @@ def order_link(request, token):
 def subscription_list(request):
     subscriptions = selectors.subscription_list_for_user(user=request.user)
     past_due = [s for s in subscriptions if s.status == Subscription.Status.PAST_DUE]
-    return render(request, "shop/subscription_list.html", {"subscriptions": subscriptions, "past_due": past_due})
+    return render(
+        request,
+        "shop/subscription_list.html",
+        {"subscriptions": subscriptions, "past_due": past_due, "section": "services"},
+    )
 
 
 @never_cache
@@ -527,7 +533,11 @@ def subscription_cancel(request, pk):
             messages.success(request, "Cancelled: your plan stays active until the end of the period you paid for.")
         return redirect("shop:subscription_list")
     plans = selectors.subscriptions_sharing_billing(subscription=subscription)
-    return render(request, "shop/subscription_cancel.html", {"subscription": subscription, "plans": plans})
+    return render(
+        request,
+        "shop/subscription_cancel.html",
+        {"subscription": subscription, "plans": plans, "section": "services"},
+    )
 
 
 # --- Stripe ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kinetogram.apps.KinetogramAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +87,7 @@ TEMPLATES = [
                 "shop.context_processors.cart_summary",
                 "csp.context_processors.nonce",
                 "privacy.context_processors.cookie_consent",
+                "privacy.context_processors.policy_notice",
             ],
         },
     },
@@ -97,6 +98,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded run serves concurrent requests from threads: BEGIN IMMEDIATE takes the
+    # write lock at the start of a transaction, so two writers queue (up to the timeout)
+    # instead of one failing with "database is locked" when it upgrades a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections: one new connection per request costs ~10x throughput.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
@@ -234,6 +240,8 @@ CELERY_TIMEZONE = "UTC"
 
 # --- i18n, static, media --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# British sentence case for allauth's own wording (its catalogue is American title case).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -12,7 +12,11 @@ class ConsentError(ValueError):
 
 
 def current_policy_version() -> PolicyVersion | None:
-    return PolicyVersion.objects.order_by("-effective_date", "-id").first()
+    """The policy in effect today (P35), read afresh so each ledger row names the exact version.
+
+    A version published ahead of its effective date does not apply until that date.
+    """
+    return PolicyVersion.objects.in_effect().first()
 
 
 def _record(*, action, purpose, source, wording, user=None, anonymous_id=None, email="", phone="", recorded_by=None):

@@ -34,8 +34,8 @@ def test_mfa_index_offers_an_authenticator_app_and_recovery_codes(client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Authenticator App" in html
-    assert "Recovery Codes" in html
+    assert "Authenticator app" in html
+    assert "Recovery codes" in html
     assert 'href="/accounts/2fa/totp/activate/"' in html
     assert 'aria-current="page">Two-factor authentication</a>' in html
     assert "no-store" in response["Cache-Control"]

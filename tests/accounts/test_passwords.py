@@ -135,7 +135,7 @@ def test_p18_password_rules_are_shown_as_help_text_on_the_change_page(client):
 
     html = client.get("/accounts/password/change/").content.decode()
 
-    assert '<label for="id_password1">New Password</label>' in html
+    assert '<label for="id_password1">New password</label>' in html
     assert "Your password must contain at least 8 characters." in html
     assert "Your password can’t be a commonly used password." in html
     assert "Your password must contain at least one letter and one number." in html
@@ -253,7 +253,7 @@ def test_au10_password_change_sends_exactly_one_notification(client, mailoutbox)
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [user.email]
-    assert mailoutbox[0].subject.endswith("Password Changed")
+    assert mailoutbox[0].subject.endswith("Password changed")
     assert "We will never ask for your card or bank details by email." in mailoutbox[0].body
     user.refresh_from_db()
     assert user.check_password("New-harbour-lights-77")
@@ -307,7 +307,7 @@ def test_p18_password_reset_link_enforces_the_rules_and_works_once(client, mailo
     form_page = client.get(link, follow=True)
     form_url = form_page.redirect_chain[-1][0]
     html = form_page.content.decode()
-    assert '<label for="id_password1">New Password</label>' in html
+    assert '<label for="id_password1">New password</label>' in html
     assert "Your password must contain at least one letter and one number." in html
 
     weak = client.post(form_url, {"password1": "password1", "password2": "password1"})

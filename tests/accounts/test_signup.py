@@ -73,7 +73,7 @@ def test_p12_signup_records_name_and_age_creates_profile_and_asks_to_check_inbox
     assert "_auth_user_id" not in client.session
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["grace@example.com"]
-    assert mailoutbox[0].subject == "[Kinetogram Marketing] Please Confirm Your Email Address"
+    assert mailoutbox[0].subject == "[Kinetogram Marketing] Please confirm your email address"
     assert "example.com" not in mailoutbox[0].body.replace("grace@example.com", "")
     assert "We will never ask for your card or bank details by email." in mailoutbox[0].body
 

@@ -25,7 +25,7 @@ def test_p12_p17_signup_confirm_profile_address_and_sign_in_without_remember_me(
 
     # Sign up, confirming the age threshold (P12).
     page.goto(f"{base}/accounts/signup/")
-    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Email", exact=True).fill("ada@example.com")
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

@@ -38,7 +38,7 @@ def test_p02_newcomer_signs_up_searches_buys_in_demo_mode_and_sees_the_order(liv
 
     # Sign up, with the age confirmation the form insists on (P12).
     page.goto(f"{base}/accounts/signup/")
-    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("Email", exact=True).fill("newcomer@example.com")
     page.get_by_label("Full name").fill("Nia Newcomer")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
@@ -69,7 +69,7 @@ def test_p02_newcomer_signs_up_searches_buys_in_demo_mode_and_sees_the_order(liv
     page.get_by_label("Address line 1").fill("3 Quay Street")
     page.get_by_label("Town or city").fill("Bristol")
     page.get_by_label("Postcode").fill("BS1 4DJ")
-    page.get_by_label("Country code").fill("GB")
+    page.get_by_label("Country").select_option("GB")
     page.get_by_role("button", name=re.compile("Continue to payment")).click()
     expect(page.get_by_role("heading", name="Demo payment — no card is charged")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"Pay \(demo\)")).click()

@@ -98,3 +98,80 @@ def test_fe02_content_security_policy_forbids_inline_script_plugins_and_framing(
     assert directives["script-src"].split()[0] == "'self'"
     assert "unsafe-inline" not in directives["script-src"]
     assert "unsafe-inline" not in directives["style-src"]
+
+
+def _database_options(database_url):
+    code = "from django.conf import settings as s; print(sorted(s.DATABASES['default'].get('OPTIONS', {}).items()))"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kinetogram.settings.base", "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sqlite_takes_the_write_lock_at_begin_and_waits_for_it():
+    assert _database_options("sqlite:////tmp/kinetogram-options.sqlite3") == (
+        "[('timeout', 20), ('transaction_mode', 'IMMEDIATE')]"
+    )
+
+
+def test_postgresql_gets_no_sqlite_options():
+    assert _database_options("postgres://root@127.0.0.1:5432/root") == "[]"
+
+
+CONCURRENT_WRITERS = """
+import threading
+import django
+django.setup()
+from django.db import connection, connections, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE IF NOT EXISTS counter (n integer)")
+    cursor.execute("DELETE FROM counter")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+errors = []
+start = threading.Barrier(8)
+
+def writer():
+    try:
+        start.wait()
+        for _ in range(10):
+            # Read, then write: under a deferred BEGIN two such transactions deadlock on
+            # the lock upgrade and SQLite answers "database is locked" at once.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT n FROM counter")
+                (n,) = cursor.fetchone()
+                cursor.execute("UPDATE counter SET n = %s", [n + 1])
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=writer) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(cursor.fetchone()[0], len(errors), errors[:1])
+"""
+
+
+def test_concurrent_sqlite_writers_queue_instead_of_failing_with_database_locked(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kinetogram.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_WRITERS], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["80", "0"], result.stdout

@@ -146,6 +146,7 @@ def test_checkout_prefills_the_default_billing_address(client):
 
     assert 'value="7 Harbour Road"' in page.text
     assert 'name="email"' not in page.text
+    assert '<option value="GB" selected>United Kingdom</option>' in page.text
 
 
 def test_checkout_prefills_from_the_profile_without_an_address(client):
@@ -158,6 +159,19 @@ def test_checkout_prefills_from_the_profile_without_an_address(client):
 
     assert 'value="Grace Hopper"' in page.text
     assert 'value="Compilers Ltd"' in page.text
+    assert '<option value="US" selected>United States</option>' in page.text
+
+
+def test_billing_country_is_a_list_of_countries_with_none_chosen_for_a_guest(client):
+    guest_cart(client, PlanFactory())
+
+    page = client.get("/checkout/")
+
+    select = page.text.split('<select name="billing_country"', 1)[1].split("</select>", 1)[0]
+    assert 'autocomplete="country"' in select
+    assert '<option value="" selected>Choose a country</option>' in select
+    assert '<option value="IE">Ireland</option>' in select
+    assert select.count("<option") == 250
 
 
 def test_save_address_adds_a_default_billing_address(client):
@@ -203,15 +217,23 @@ def test_recipient_fields_are_dropped_when_the_box_is_not_ticked(client):
     assert Order.objects.get().recipient_name == ""
 
 
-def test_invalid_country_code_is_explained(client):
+@pytest.mark.parametrize(
+    ("country", "message"),
+    [
+        ("1x", "Choose the country from the list."),
+        ("XX", "Choose the country from the list."),
+        ("", "Choose the country of the billing address."),
+    ],
+)
+def test_a_country_not_on_the_list_is_refused_with_a_clear_message(client, country, message):
     user = UserFactory()
     cart_with(user, PlanFactory())
     client.force_login(user)
 
-    response = client.post("/checkout/", {**BILLING, "billing_country": "1x"})
+    response = client.post("/checkout/", {**BILLING, "billing_country": country})
 
     assert response.status_code == 400
-    assert "Enter the two-letter country code, for example GB." in response.text
+    assert message in response.text
     assert Order.objects.count() == 0
 
 

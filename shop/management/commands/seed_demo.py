@@ -4,6 +4,7 @@ import textwrap
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from accounts.demo import DEMO_TOTP_SECRET
 from shop.demo import demo_seed
 
 
@@ -53,3 +54,10 @@ class Command(BaseCommand):
             out.write("  Customer password: the one in DEMO_CUSTOMER_PASSWORD")
         else:
             out.write(f"  Customer password: {summary.customer_password}")
+        if summary.two_factor_customer:
+            out.write(
+                f"  {summary.two_factor_customer} signs in with two-factor: add the key "
+                f"{DEMO_TOTP_SECRET} to an authenticator app"
+            )
+            if summary.recovery_codes:
+                out.write(f"  or use a recovery code: {', '.join(summary.recovery_codes[:3])}")

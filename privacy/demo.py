@@ -1,0 +1,163 @@
+"""Demo rows for the privacy models, so every declared model has data for every demo customer.
+
+Called by the shop's ``seed_demo`` with the users it made; privacy never imports the other
+apps. Idempotent: a second run finds its rows and creates nothing.
+"""
+
+import datetime
+import uuid
+
+from privacy.models import (
+    AuditEvent,
+    ConsentEvent,
+    Disclosure,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    PrivacySignal,
+    Processor,
+    Restriction,
+)
+from privacy.services.audit import actor_label
+
+SIGNUP_EMAIL_WORDING = "Email me offers and news about Kinetogram services. You can unsubscribe at any time."
+SIGNUP_SMS_WORDING = "Text me offers and alerts. Reply STOP to any message to stop them."
+BANNER_WORDING = "Kinetogram uses cookies. Choose which kinds we may set."
+
+DEMO_PROCESSORS = [
+    {
+        "name": "Hetzner Online GmbH",
+        "kind": Processor.Kind.IT,
+        "categories": ["identity", "contact", "address", "orders", "payment", "browsing", "preferences"],
+        "purpose": "Hosting the shop's servers, database and backups.",
+        "location": "Germany and Finland (EU)",
+        "contract_date": datetime.date(2021, 3, 1),
+    },
+    {
+        "name": "Postmark (ActiveCampaign, LLC)",
+        "kind": Processor.Kind.EMAIL,
+        "categories": ["identity", "contact", "orders"],
+        "purpose": "Sending order confirmations, account emails and, with consent, marketing emails.",
+        "location": "USA, under the EU-US Data Privacy Framework",
+        "contract_date": datetime.date(2022, 6, 15),
+    },
+    {
+        "name": "Royal Mail Group Ltd",
+        "kind": Processor.Kind.DELIVERY,
+        "categories": ["identity", "address"],
+        "purpose": "Delivering printed campaign material and postal mailers.",
+        "location": "United Kingdom",
+        "contract_date": datetime.date(2019, 9, 2),
+    },
+    {
+        "name": "Mailshot Print Partners Ltd",
+        "kind": Processor.Kind.MARKETING,
+        "categories": ["identity", "address", "preferences"],
+        "purpose": "Printing and posting postal mailers to customers who have not objected.",
+        "location": "United Kingdom",
+        "contract_date": datetime.date(2023, 1, 10),
+    },
+]
+
+
+def demo_seed_privacy(*, customers, staff, now):
+    """Processors, consents, acknowledgements, signals, restrictions, audit and disclosures."""
+    for spec in DEMO_PROCESSORS:
+        Processor.objects.get_or_create(name=spec["name"], defaults={**spec, "safeguards_confirmed_on": now.date()})
+    policy = PolicyVersion.objects.order_by("effective_date").first()
+    for position, user in enumerate(customers):
+        joined = user.date_joined
+        _consent(user, "email_marketing", ConsentEvent.Source.SIGNUP, SIGNUP_EMAIL_WORDING, joined, policy)
+        _consent(user, "sms_marketing", ConsentEvent.Source.SIGNUP, SIGNUP_SMS_WORDING, joined, policy)
+        if position % 3 == 1:
+            _consent(
+                user,
+                "email_marketing",
+                ConsentEvent.Source.ACCOUNT,
+                "Stop emailing me offers.",
+                joined + datetime.timedelta(days=30),
+                policy,
+                action=ConsentEvent.Action.WITHDRAWN,
+            )
+        consent_id = uuid.uuid5(uuid.NAMESPACE_URL, f"kinetogram-demo-consent:{user.pk}")
+        for purpose in ("analytics_cookies", "advertising_cookies", "affiliate_cookies"):
+            _consent(
+                user,
+                purpose,
+                ConsentEvent.Source.COOKIE_BANNER,
+                BANNER_WORDING,
+                joined,
+                policy,
+                action=ConsentEvent.Action.GIVEN if purpose == "analytics_cookies" else ConsentEvent.Action.WITHDRAWN,
+                anonymous_id=consent_id,
+            )
+        if policy is not None:
+            PolicyAcknowledgement.objects.get_or_create(
+                user=user, policy_version=policy, defaults={"acknowledged_at": joined}
+            )
+        PrivacySignal.objects.get_or_create(
+            user=user, defaults={"gpc_first_seen_at": joined, "gpc_last_seen_at": now - datetime.timedelta(days=2)}
+        )
+        if not Restriction.objects.filter(user=user).exists():
+            active = position == 2
+            Restriction.objects.create(
+                user=user,
+                scope=Restriction.Scope.MARKETING if active else Restriction.Scope.PROFILING,
+                reason=(
+                    "Contests the accuracy of their marketing profile while we check it."
+                    if active
+                    else "Asked us to pause tailored offers while they reviewed their preferences."
+                ),
+                starts_at=now - datetime.timedelta(days=10 if active else 200),
+                review_on=(now + datetime.timedelta(days=20 if active else -170)).date(),
+                ended_at=None if active else now - datetime.timedelta(days=170),
+                created_by=staff,
+            )
+        if not AuditEvent.objects.filter(actor=user).exists():
+            AuditEvent.objects.create(
+                actor=user,
+                actor_label=actor_label(user),
+                action=AuditEvent.Action.CONSENT,
+                model=ConsentEvent._meta.label,
+                subject_id=str(user.pk),
+                fields=["action", "purpose"],
+                detail="cookie choices recorded",
+                created_at=joined,
+            )
+        if not AuditEvent.objects.filter(actor=staff, subject_id=str(user.pk)).exists():
+            AuditEvent.objects.create(
+                actor=staff,
+                actor_label=actor_label(staff),
+                action=AuditEvent.Action.VIEW,
+                model=user._meta.label,
+                object_id=str(user.pk),
+                subject_id=str(user.pk),
+                fields=["email", "full_name"],
+                created_at=now - datetime.timedelta(days=5),
+            )
+        Disclosure.objects.get_or_create(
+            subject=user,
+            reference="HMRC-VAT-2025-0417",
+            defaults={
+                "recipient": "HM Revenue & Customs",
+                "legal_basis": "VAT inspection under Schedule 36, Finance Act 2008",
+                "categories": ["identity", "address", "orders"],
+                "disclosed_on": (now - datetime.timedelta(days=60)).date(),
+                "notes": "Sales records of the 2024-25 tax year, sent through HMRC's secure upload.",
+                "recorded_by": staff,
+            },
+        )
+
+
+def _consent(user, purpose, source, wording, when, policy, *, action=ConsentEvent.Action.GIVEN, anonymous_id=None):
+    if ConsentEvent.objects.filter(user=user, purpose=purpose, source=source, action=action).exists():
+        return
+    ConsentEvent.objects.create(
+        user=user,
+        anonymous_id=anonymous_id,
+        purpose=purpose,
+        action=action,
+        source=source,
+        policy_version=policy,
+        wording=wording,
+        created_at=when,
+    )

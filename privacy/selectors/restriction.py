@@ -1,0 +1,49 @@
+"""Who is under a processing restriction (P23), for other apps and for the purge."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from privacy.models import Restriction
+
+#: The scopes other apps ask about; "all" (all non-essential use) covers each of them.
+SCOPES = tuple(Restriction.Scope.values)
+
+
+def processing_is_restricted(*, user=None, email: str = "", scope: str) -> bool:
+    """Whether the person may not be processed for ``scope`` (marketing, profiling, analytics).
+
+    A restriction of scope "all" covers every scope. A user is matched by account and by
+    the account's email address; a person without an account by email (case-insensitive).
+    Raises ValueError for an unknown scope, so a typo never reads as "not restricted".
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"Unknown restriction scope {scope!r}; one of {', '.join(SCOPES)}.")
+    person = _person_condition(user=user, email=email)
+    if person is None:
+        return False
+    return Restriction.objects.active().covering(scope).filter(person).exists()
+
+
+def _person_condition(*, user=None, email: str = "") -> Q | None:
+    condition = Q()
+    emails = {e for e in (email, getattr(user, "email", "")) if e}
+    if user is not None and user.pk:
+        condition |= Q(user=user)
+    for address in emails:
+        condition |= Q(email__iexact=address)
+    return condition or None
+
+
+def restricted_people(*, at=None) -> tuple[set, set[str]]:
+    """The user ids and lower-cased email addresses under an active restriction of any scope.
+
+    The purge holds their rows (P23: neither used nor purged until the restriction ends).
+    A restricted account's own email address is included, so guest rows with it are held too.
+    """
+    active = Restriction.objects.active(at)
+    user_ids = set(active.exclude(user=None).values_list("user_id", flat=True))
+    emails = {e.lower() for e in active.exclude(email="").values_list("email", flat=True)}
+    if user_ids:
+        users = get_user_model()._default_manager.filter(pk__in=user_ids)
+        emails |= {e.lower() for e in users.values_list(get_user_model().get_email_field_name(), flat=True) if e}
+    return user_ids, emails
