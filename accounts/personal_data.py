@@ -8,11 +8,13 @@ owns sign-in.
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 
 from accounts.models import Address, Profile, User
+from privacy import cookies
 from privacy import registry as personal_data
 from privacy.registry import Action, Category, Erasure, Retention, Source
 
@@ -158,3 +160,41 @@ class AdminLogData(personal_data.PersonalData):
     retention = Retention(from_field="action_time", years=2, action=Action.DELETE, event="the change")
     erasure = Erasure.keep("Accountability for changes staff made (GDPR Art. 5(2))", anonymise=["object_repr"])
     description = "The staff change log."
+
+
+# --- cookies (P29-P31): Django's and allauth's, all strictly necessary -------------------
+cookies.declare(
+    settings.SESSION_COOKIE_NAME,
+    category=cookies.NECESSARY,
+    party=cookies.KINETOGRAM,
+    lifetime="2 weeks if you tick “Remember me” when signing in; otherwise until you close the browser",
+    max_age=settings.SESSION_COOKIE_AGE,
+    purpose="Keeps you signed in and holds your cart between pages. A random key; what it points to stays on "
+    "our servers.",
+)
+cookies.declare(
+    settings.CSRF_COOKIE_NAME,
+    category=cookies.NECESSARY,
+    party=cookies.KINETOGRAM,
+    lifetime="1 year",
+    max_age=settings.CSRF_COOKIE_AGE,
+    purpose="Proves that a form you send was shown by our site, so other sites cannot send forms in your name.",
+)
+if not settings.MESSAGE_STORAGE.endswith(".SessionStorage"):
+    cookies.declare(
+        "messages",
+        category=cookies.NECESSARY,
+        party=cookies.KINETOGRAM,
+        lifetime="until you close the browser",
+        max_age=None,
+        purpose="Carries a short notice (such as “Added to your cart”) to the next page you open.",
+    )
+if getattr(settings, "MFA_TRUST_ENABLED", False):
+    cookies.declare(
+        getattr(settings, "MFA_TRUST_COOKIE_NAME", "mfa_trusted"),
+        category=cookies.NECESSARY,
+        party=cookies.KINETOGRAM,
+        lifetime="14 days",
+        max_age=14 * 24 * 3600,
+        purpose="Remembers that you trusted this browser, so two-factor sign-in does not ask again.",
+    )

@@ -35,3 +35,12 @@ def _broker_state(url):
     except Exception:
         return "error"
     return "ok"
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal page, told whether the browser sent no cookie at all: then it
+    explains that a purchase needs first-party cookies rather than calling it an error (P32)."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", {"no_cookie": reason == REASON_NO_CSRF_COOKIE}, status=403)

@@ -8,6 +8,7 @@ privacy.E005  a declaration names an unknown purpose
 privacy.E006  a declaration holding personal data has no retention period
 privacy.E007  a field to anonymise has no safe anonymous value
 privacy.E008  erasure keeps data without naming the legal obligation
+privacy.E009  a cookie the configured site sets (session, CSRF, messages, consent) is not declared
 """
 
 import datetime
@@ -225,4 +226,44 @@ def check_declaration(declaration):
                 id="privacy.E008",
             )
         )
+    return errors
+
+
+def framework_cookie_names() -> dict[str, str]:
+    """Cookies the configured middleware and apps set, with what sets them."""
+    names = {privacy_settings.CONSENT_COOKIE_NAME: "the cookie banner"}
+    middleware = settings.MIDDLEWARE
+    if "django.contrib.sessions.middleware.SessionMiddleware" in middleware:
+        names[settings.SESSION_COOKIE_NAME] = "SessionMiddleware"
+    if "django.middleware.csrf.CsrfViewMiddleware" in middleware and not settings.CSRF_USE_SESSIONS:
+        names[settings.CSRF_COOKIE_NAME] = "CsrfViewMiddleware"
+    storage = getattr(settings, "MESSAGE_STORAGE", "django.contrib.messages.storage.fallback.FallbackStorage")
+    if "django.contrib.messages.middleware.MessageMiddleware" in middleware and storage.rsplit(".", 1)[-1] in (
+        "FallbackStorage",
+        "CookieStorage",
+    ):
+        names["messages"] = f"MESSAGE_STORAGE ({storage.rsplit('.', 1)[-1]})"
+    if "django.middleware.locale.LocaleMiddleware" in middleware:
+        names[settings.LANGUAGE_COOKIE_NAME] = "LocaleMiddleware"
+    if getattr(settings, "MFA_TRUST_ENABLED", False):
+        names[getattr(settings, "MFA_TRUST_COOKIE_NAME", "mfa_trusted")] = "allauth MFA_TRUST_ENABLED"
+    return names
+
+
+@checks.register("privacy")
+def check_cookies(app_configs=None, **kwargs):
+    """privacy.E009: every cookie the configured site sets is declared (P29, P31)."""
+    from privacy import cookies
+
+    errors = []
+    for name, setter in framework_cookie_names().items():
+        if cookies.registry.get(name) is None:
+            errors.append(
+                checks.Error(
+                    f"The cookie {name!r} (set by {setter}) is not declared.",
+                    hint="Declare it with privacy.cookies.declare(...) in the personal_data.py of the app that "
+                    "sets it: category, who sets it, lifetime and purpose.",
+                    id="privacy.E009",
+                )
+            )
     return errors

@@ -1,5 +1,7 @@
 import functools
 
+from privacy import cookies
+from privacy.selectors.cookies import cookie_consent_for
 from privacy.selectors.policy import policy_review_pending
 
 
@@ -18,3 +20,15 @@ def policy_notice(request):
         return policy_review_pending(user=user, session=getattr(request, "session", None))
 
     return {"policy_review_pending": pending}
+
+
+def cookie_consent(request):
+    """``cookie_consent`` (what the visitor allows: ``cookie_consent.allows.analytics``) and
+    the optional categories the banner offers."""
+    return {
+        "cookie_consent": cookie_consent_for(request),
+        "cookie_categories": [
+            {"key": key, "label": cookies.CATEGORIES[key], "description": cookies.CATEGORY_DESCRIPTIONS[key]}
+            for key in cookies.OPTIONAL_CATEGORIES
+        ],
+    }

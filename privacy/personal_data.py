@@ -2,7 +2,9 @@
 
 from django.db.models import Q
 
+from privacy import cookies
 from privacy import registry as personal_data
+from privacy.conf import settings as privacy_settings
 from privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyAcknowledgement, PrivacySignal, Restriction
 from privacy.registry import Action, Category, Erasure, Retention, Source
 
@@ -92,3 +94,15 @@ class DisclosureData(personal_data.PersonalData):
     retention = Retention(from_field="disclosed_on", years=6, action=Action.DELETE, event="the disclosure")
     erasure = Erasure.keep("Records of disclosures the law required (P09)")
     description = "Disclosures to authorities that the law required."
+
+
+# --- cookies (P29-P31) -------------------------------------------------------------------
+cookies.declare(
+    privacy_settings.CONSENT_COOKIE_NAME,
+    category=cookies.NECESSARY,
+    party=cookies.KINETOGRAM,
+    lifetime="6 months",
+    max_age=privacy_settings.CONSENT_COOKIE_AGE,
+    purpose="Remembers your cookie choices: a random consent id, the categories you allowed and the policy "
+    "version you answered, signed so nobody can change it. It holds nothing about who you are.",
+)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from privacy.decorators import first_party_cookies_required
 from shop import cart as shop_cart
 from shop import conf, payments, selectors, services
 from shop.cart import cart_add, cart_items, cart_remove, cart_set_quantity, cart_totals
@@ -299,6 +300,7 @@ def _start_payment(request, order, fallback_url):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@first_party_cookies_required
 def checkout(request):
     items = shop_cart.cart_items(request)
     problems = selectors.checkout_problems(items=items, user=request.user)

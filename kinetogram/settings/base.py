@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above every middleware that sets cookies: its response phase runs last and strips or
+    # expires the cookies the visitor's choice does not allow (P07, P09, P29).
+    "privacy.middleware.CookieConsentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.AllauthNoStoreMiddleware",
+    "marketing.middleware.AffiliateMiddleware",
 ]
 
 ROOT_URLCONF = "kinetogram.urls"
@@ -82,6 +86,7 @@ TEMPLATES = [
                 "kinetogram.context_processors.site",
                 "shop.context_processors.cart_summary",
                 "csp.context_processors.nonce",
+                "privacy.context_processors.cookie_consent",
                 "privacy.context_processors.policy_notice",
             ],
         },
@@ -174,10 +179,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kinetogram"
 USERSESSIONS_TRACK_ACTIVITY = True
 
+# P30: notices such as "Signed in as ..." name the customer, so they travel in the session
+# on the server, never in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# P32: a browser that refuses every cookie is told why, not shown a bare error.
+CSRF_FAILURE_VIEW = "kinetogram.views.csrf_failure"
 
 # --- shop ----------------------------------------------------------------------
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="gbp")

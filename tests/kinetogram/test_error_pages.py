@@ -69,6 +69,7 @@ def test_400_page_for_a_forged_host_header(quiet_client):
 def test_csrf_failure_shows_a_friendly_403(settings):
     settings.DEBUG = False
     client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32  # cookies work; the form's token is missing
 
     response = client.post("/consultation/", {"name": "A"})
 
