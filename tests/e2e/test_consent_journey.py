@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from accounts.models import User
 from privacy.models import ConsentEvent, PolicyAcknowledgement
@@ -33,6 +34,9 @@ def test_p05_p27_p35_opt_in_at_signup_withdraw_in_one_click_and_review_a_changed
     # Transactional tests before this one may have flushed the policy the migration seeds.
     PolicyVersionFactory(version="2018.05", effective_date=datetime.date(2018, 5, 25))
     policy_cache_clear()
+    # allauth's per-address rate limit (one confirmation mail per 3 minutes) lives in the
+    # process cache: another journey signing up ada@example.com in this worker would mute it.
+    cache.clear()
 
     # Sign up: both marketing boxes start unticked (P05); tick email offers only.
     page.goto(f"{base}/accounts/signup/")

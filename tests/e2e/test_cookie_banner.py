@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from privacy import cookies
 from privacy.models import ConsentEvent
+from privacy.selectors.policy import policy_cache_clear
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,9 @@ NECESSARY = {c.name for c in cookies.declared_cookies() if c.is_necessary}
 
 @pytest.fixture(autouse=True)
 def fresh_policy_cache():
+    # Policy versions made here are rolled back after the test: no process cache may keep them.
     cookies.clear_policy_cache()
+    policy_cache_clear()
 
 
 def _shot(page, name):

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 from privacy import checks, cookies
 from privacy.middleware import GPC_SEEN_SESSION_KEY, CookieConsentMiddleware
 from privacy.models import ConsentEvent, PrivacySignal
+from privacy.selectors.policy import policy_cache_clear
 from privacy.services import consent_grant
 from shop.models import Order
 from tests.accounts.factories import PASSWORD, ProfileFactory
@@ -29,9 +30,12 @@ OPTIONAL = {"kg_analytics", "kg_ad", "kg_aff"}
 
 @pytest.fixture(autouse=True)
 def fresh_policy_cache():
+    # Policy versions made here are rolled back after the test: no process cache may keep them.
     cookies.clear_policy_cache()
+    policy_cache_clear()
     yield
     cookies.clear_policy_cache()
+    policy_cache_clear()
 
 
 def choose(client, choice, **extra):
