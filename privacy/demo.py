@@ -63,7 +63,12 @@ def demo_seed_privacy(*, customers, staff, now):
     """Processors, consents, acknowledgements, signals, restrictions, audit and disclosures."""
     for spec in DEMO_PROCESSORS:
         Processor.objects.get_or_create(name=spec["name"], defaults={**spec, "safeguards_confirmed_on": now.date()})
-    policy = PolicyVersion.objects.order_by("effective_date").first()
+    # Migration 0003 publishes the first version; a flushed database (a test) may lack it.
+    policy = PolicyVersion.objects.order_by("effective_date").first() or PolicyVersion.objects.create(
+        version="2018.05",
+        effective_date=datetime.date(2018, 5, 25),
+        summary="The privacy and cookie policy as first implemented in May 2018.",
+    )
     for position, user in enumerate(customers):
         joined = user.date_joined
         _consent(user, "email_marketing", ConsentEvent.Source.SIGNUP, SIGNUP_EMAIL_WORDING, joined, policy)
@@ -90,10 +95,9 @@ def demo_seed_privacy(*, customers, staff, now):
                 action=ConsentEvent.Action.GIVEN if purpose == "analytics_cookies" else ConsentEvent.Action.WITHDRAWN,
                 anonymous_id=consent_id,
             )
-        if policy is not None:
-            PolicyAcknowledgement.objects.get_or_create(
-                user=user, policy_version=policy, defaults={"acknowledged_at": joined}
-            )
+        PolicyAcknowledgement.objects.get_or_create(
+            user=user, policy_version=policy, defaults={"acknowledged_at": joined}
+        )
         PrivacySignal.objects.get_or_create(
             user=user, defaults={"gpc_first_seen_at": joined, "gpc_last_seen_at": now - datetime.timedelta(days=2)}
         )
