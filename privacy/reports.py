@@ -31,6 +31,8 @@ class ProcessingRow:
     retention: str
     erasure: str
     recipients: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    export: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -44,6 +46,8 @@ class ProcessingRow:
             "Retention": self.retention,
             "Erasure": self.erasure,
             "Recipients": "; ".join(self.recipients),
+            "Personal fields": ", ".join(self.fields),
+            "In the export": ", ".join(self.export),
         }
 
 
@@ -80,6 +84,8 @@ def processing_record(
                 retention=declaration.retention.describe() if declaration.retention else "No period declared",
                 erasure=declaration.erasure.describe(),
                 recipients=tuple(p.name for p in processors if set(p.categories) & set(keys)),
+                fields=tuple(declaration.fields),
+                export=tuple(declaration.export_fields()),
             )
         )
     return rows

@@ -168,3 +168,14 @@ def test_p28_admin_page_query_count_is_constant(client, django_assert_max_num_qu
     ProcessorFactory.create_batch(6)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_p28_each_row_names_its_personal_fields_and_what_goes_into_the_export():
+    from privacy.reports import processing_record
+
+    rows = {row.model: row for row in processing_record(processors=[])}
+
+    authenticators = rows["mfa.Authenticator"]
+    assert "data" in authenticators.fields
+    assert "data" not in authenticators.export  # the secret never leaves the database
+    assert authenticators.as_dict()["In the export"] == "type, created_at, last_used_at"
