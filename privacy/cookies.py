@@ -248,17 +248,17 @@ _versions_cache: dict[str, object] = {}
 
 
 def versions_answering_latest_material() -> frozenset[str] | None:
-    """The versions published since the latest material one (inclusive); None when no
-    version is material, so any earlier choice still stands."""
+    """The versions in effect since the latest material one (inclusive); None when no
+    version in effect is material, so any earlier choice still stands."""
     ttl = privacy_settings.POLICY_CACHE_SECONDS
     cached = _versions_cache.get("value")
     if ttl and "at" in _versions_cache and time.monotonic() - _versions_cache["at"] < ttl:
         return cached
     from privacy.models import PolicyVersion
 
-    versions = PolicyVersion.objects.order_by("-effective_date", "-id").values_list(
-        "version", "is_material", "effective_date"
-    )
+    # Only versions in effect: the consent cookie records the version in effect when the
+    # choice was made, so a version published ahead of its date must not ask before it.
+    versions = PolicyVersion.objects.in_effect().values_list("version", "is_material", "effective_date")
     answering, value = [], None
     for version, is_material, _effective in versions:
         answering.append(version)

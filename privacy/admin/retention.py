@@ -107,7 +107,7 @@ class RestrictionAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         admin.ModelAdmin.save_related(self, request, form, formsets, change)
 
-    @admin.action(description="End the selected restrictions")
+    @admin.action(description="End the selected restrictions", permissions=["change"])
     def end_restrictions(self, request, queryset):
         ended = 0
         for restriction in queryset.filter(ended_at=None):

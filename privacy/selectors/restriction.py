@@ -34,6 +34,16 @@ def _person_condition(*, user=None, email: str = "") -> Q | None:
     return condition or None
 
 
+def accounts_with_emails(emails) -> set:
+    """The ids of the accounts whose email address is one of ``emails`` (any case)."""
+    condition = Q()
+    for address in emails:
+        condition |= Q(**{f"{get_user_model().get_email_field_name()}__iexact": address})
+    if not condition:
+        return set()
+    return set(get_user_model()._default_manager.filter(condition).values_list("pk", flat=True))
+
+
 def restricted_people(*, at=None) -> tuple[set, set[str]]:
     """The user ids and lower-cased email addresses under an active restriction of any scope.
 
@@ -43,6 +53,9 @@ def restricted_people(*, at=None) -> tuple[set, set[str]]:
     active = Restriction.objects.active(at)
     user_ids = set(active.exclude(user=None).values_list("user_id", flat=True))
     emails = {e.lower() for e in active.exclude(email="").values_list("email", flat=True)}
+    # A restriction by email covers the account with that address too, as it does in
+    # processing_is_restricted: rows reached only through the user are held as well.
+    user_ids |= accounts_with_emails(emails)
     if user_ids:
         users = get_user_model()._default_manager.filter(pk__in=user_ids)
         emails |= {e.lower() for e in users.values_list(get_user_model().get_email_field_name(), flat=True) if e}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from privacy.anonymise import anonymous_values
 from privacy.models import Restriction
 from privacy.registry import Action, PersonalData, site
+from privacy.selectors.restriction import accounts_with_emails
 
 
 def purgeable_declarations() -> list[PersonalData]:
@@ -100,6 +101,7 @@ def restricted_people_of(restriction: Restriction) -> tuple[set, set[str]]:
     """The user id and lower-cased email addresses one restriction covers."""
     user_ids = {restriction.user_id} if restriction.user_id else set()
     emails = {restriction.email.lower()} if restriction.email else set()
+    user_ids |= accounts_with_emails(emails)
     if restriction.user_id and restriction.user is not None:
         address = getattr(restriction.user, restriction.user.get_email_field_name(), "")
         if address:

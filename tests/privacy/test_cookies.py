@@ -1,6 +1,7 @@
 """Cookie declarations, consent cookie, enforcement and Global Privacy Control (P07, P09, P29-P32)."""
 
 import base64
+import datetime
 import html as html_module
 import re
 import uuid
@@ -219,6 +220,18 @@ def test_banner_on_first_visit_gone_after_a_choice_and_back_after_a_material_pol
     assert "data-cookie-banner" not in after_minor
     assert "data-cookie-banner" in after_material
     assert "Our cookie policy has changed since you last chose" in after_material
+
+
+def test_p35_a_material_policy_published_ahead_of_its_date_does_not_ask_before_that_date(client):
+    # given a material version effective next month, and then a choice made today
+    PolicyVersionFactory(
+        version="2030.03", is_material=True, effective_date=datetime.date.today() + datetime.timedelta(days=30)
+    )
+    choose(client, "reject")
+    # when the visitor opens a page
+    html = client.get("/").content.decode()
+    # then the choice made under today's policy stands until the new one takes effect
+    assert "data-cookie-banner" not in html
 
 
 def test_the_banner_offers_three_equal_buttons_and_no_ticked_box(client):

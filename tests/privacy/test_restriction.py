@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -204,3 +205,21 @@ def test_p23_staff_opening_a_restriction_is_audited_and_a_review_is_audited_once
         ("view", ["email", "reason", "scope"]),
         ("restrict", ["review_on"]),
     ]
+
+
+def test_p23_staff_who_may_only_view_restrictions_cannot_end_them(client):
+    # given a staff member with the view permission on restrictions only
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_restriction"))
+    client.force_login(viewer)
+    restriction = RestrictionFactory(email="a@example.com", scope="all")
+    # when
+    response = client.post(
+        reverse("admin:privacy_restriction_changelist"),
+        {"action": "end_restrictions", "_selected_action": [restriction.pk]},
+    )
+    # then nothing ended and nothing was audited
+    assert response.status_code in (200, 302)
+    restriction.refresh_from_db()
+    assert restriction.ended_at is None
+    assert AuditEvent.objects.filter(action="restrict", actor=viewer).count() == 0

@@ -527,3 +527,19 @@ def test_q07_privacy_purge_says_so_when_another_purge_runs():
     with pytest.raises(CommandError, match="Another purge is running"):
         call_command("privacy_purge", stdout=io.StringIO(), stderr=io.StringIO())
     assert PurgeRun.objects.get().status == PurgeRun.Status.SKIPPED
+
+
+@pytest.mark.django_db
+def test_p23_a_restriction_by_email_holds_the_rows_of_the_account_with_that_address():
+    # given a restriction recorded by email for a person who has an account
+    customer = UserFactory(email="Owner@Example.com")
+    review = ReviewFactory(user=customer)
+    _age(Review, review, created_at=LONG_AGO)
+    RestrictionFactory(email="owner@example.com", scope="all")
+    # when
+    run = retention_purge()
+    people = held_past_retention()
+    # then the account's rows are held, as processing_is_restricted says they are restricted
+    assert Review.objects.filter(pk=review.pk).exists()
+    assert run.counts["shop.Review"] == {"deleted": 0, "held": 1}
+    assert [(p.who, p.counts) for p in people] == [("owner@example.com", {"shop.Review": 1})]
