@@ -133,7 +133,9 @@ def preferences(request):
             else:
                 messages.success(request, f"{name}: consent withdrawn. It stops now.")
         target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             target = reverse("accounts:preferences")
         return redirect(target)
     context = selectors.marketing_preferences_for_user(user=request.user)

@@ -173,7 +173,8 @@ def decode_choice(value: str | None) -> dict | None:
     if not value:
         return None
     try:
-        data = signing.loads(value, salt=SIGNING_SALT)
+        # A choice older than the cookie's lifetime counts as none, even if a browser kept it.
+        data = signing.loads(value, salt=SIGNING_SALT, max_age=privacy_settings.CONSENT_COOKIE_AGE)
         consent_id = uuid.UUID(str(data["id"]))
         categories = frozenset(c for c in data["c"] if c in OPTIONAL_CATEGORIES)
         version = str(data.get("v", ""))

@@ -502,3 +502,19 @@ def test_p09_no_gpc_header_stores_nothing(client):
     client.get("/")
 
     assert PrivacySignal.objects.count() == 0
+
+
+def test_p30_a_consent_cookie_older_than_its_lifetime_counts_as_no_choice():
+    import datetime
+    import uuid
+
+    import time_machine
+
+    from privacy import cookies as cookie_module
+    from privacy.conf import settings as privacy_settings
+
+    value = cookie_module.encode_choice(consent_id=uuid.uuid4(), categories=["analytics"], policy_version="2018.05")
+    assert cookie_module.decode_choice(value)["categories"] == frozenset({"analytics"})
+    later = datetime.timedelta(seconds=privacy_settings.CONSENT_COOKIE_AGE + 60)
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + later):
+        assert cookie_module.decode_choice(value) is None
