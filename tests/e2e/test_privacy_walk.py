@@ -128,6 +128,12 @@ def test_walk_the_privacy_pages_of_a_customer_and_of_staff(page, live_server):
     visit(page, live_server, "/account/preferences/", "47-preferences", "Marketing preferences")
     visit(page, live_server, "/account/your-data/", "48-your-data", "Your data")
     expect(page.locator("main [data-gpc-status]")).to_contain_text("Global Privacy Control honoured")
+    page.set_viewport_size({"width": 390, "height": 844})
+    withdraw = page.get_by_role("button", name="Withdraw consent to")
+    assert withdraw.count() >= 1
+    for box in (button.bounding_box() for button in withdraw.all()):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "a Withdraw button is out of sight on a phone"
+    page.set_viewport_size({"width": WIDTHS["desktop"][0], "height": WIDTHS["desktop"][1]})
     page.set_extra_http_headers({})
 
     # A material policy change asks the customer to review it (P35).
