@@ -36,6 +36,7 @@ WITH_THE_ACCOUNT = Retention(
 
 @personal_data.register(User)
 class UserData(personal_data.PersonalData):
+    record_name = "Your account"
     subject = "pk"  # the row is the person
     subject_email = "email"
     fields = {
@@ -65,6 +66,7 @@ class UserData(personal_data.PersonalData):
 
 @personal_data.register(Profile)
 class ProfileData(personal_data.PersonalData):
+    record_name = "Your profile"
     subject = "user"
     fields = {
         "phone": Category.CONTACT,
@@ -80,6 +82,7 @@ class ProfileData(personal_data.PersonalData):
 
 @personal_data.register(Address)
 class AddressData(personal_data.PersonalData):
+    record_name = "Address book"
     subject = "user"
     fields = {
         "full_name": Category.IDENTITY,
@@ -110,6 +113,7 @@ class EmailAddressData(personal_data.PersonalData):
 
 @personal_data.register(Authenticator)
 class AuthenticatorData(personal_data.PersonalData):
+    record_name = "Two-factor sign-in"
     subject = "user"
     fields = {"type": Category.CREDENTIALS, "data": Category.CREDENTIALS, "last_used_at": Category.ACCOUNT}
     field_labels = {"type": "kind of authenticator", "data": "secret key", "last_used_at": "last used"}
@@ -123,6 +127,7 @@ class AuthenticatorData(personal_data.PersonalData):
 
 @personal_data.register(UserSession)
 class UserSessionData(personal_data.PersonalData):
+    record_name = "Signed-in devices"
     subject = "user"
     fields = {"ip": Category.BROWSING, "user_agent": Category.BROWSING, "last_seen_at": Category.BROWSING}
     field_labels = {"ip": "IP address", "user_agent": "browser and device", "last_seen_at": "last seen"}
@@ -136,6 +141,7 @@ class UserSessionData(personal_data.PersonalData):
 
 @personal_data.register(Session)
 class SessionData(personal_data.PersonalData):
+    record_name = "Browser sessions"
     # Session data is signed and encoded (the signed-in user's id, the cart); it cannot be
     # queried per person, so it leaves with the session rather than through the export.
     fields = {"session_data": Category.BROWSING}
@@ -150,6 +156,7 @@ class SessionData(personal_data.PersonalData):
 
 @personal_data.register(LogEntry)
 class AdminLogData(personal_data.PersonalData):
+    record_name = "Staff change log"
     # The staff member who acted; object_repr can name the customer whose record changed.
     subject = "user"
     fields = {"object_repr": Category.IDENTITY, "change_message": Category.ACCOUNT}

@@ -13,6 +13,7 @@ ACCOUNTABILITY = "Accountability: proof of how personal data was handled (GDPR A
 
 @personal_data.register(ConsentEvent)
 class ConsentEventData(personal_data.PersonalData):
+    record_name = "Consent records"
     subject = "user"
     subject_email = "email"
     subject_phone = "phone"
@@ -34,6 +35,7 @@ class ConsentEventData(personal_data.PersonalData):
 
 @personal_data.register(PolicyAcknowledgement)
 class PolicyAcknowledgementData(personal_data.PersonalData):
+    record_name = "Privacy policy reviews"
     subject = "user"
     fields = {"acknowledged_at": Category.PREFERENCES}
     export = ["policy_version", "acknowledged_at"]
@@ -45,6 +47,7 @@ class PolicyAcknowledgementData(personal_data.PersonalData):
 
 @personal_data.register(PrivacySignal)
 class PrivacySignalData(personal_data.PersonalData):
+    record_name = "Global Privacy Control signals"
     subject = "user"
     fields = {"gpc_first_seen_at": Category.PREFERENCES, "gpc_last_seen_at": Category.PREFERENCES}
     purposes = ["legal_duties"]
@@ -56,6 +59,7 @@ class PrivacySignalData(personal_data.PersonalData):
 
 @personal_data.register(Restriction)
 class RestrictionData(personal_data.PersonalData):
+    record_name = "Processing restrictions"
     subject = "user"
     subject_email = "email"
     fields = {"email": Category.CONTACT, "reason": Category.CORRESPONDENCE, "scope": Category.PREFERENCES}
@@ -71,6 +75,7 @@ class RestrictionData(personal_data.PersonalData):
 
 @personal_data.register(AuditEvent)
 class AuditEventData(personal_data.PersonalData):
+    record_name = "Privacy audit log"
     # Who acted (staff or the customer themselves) and on whose record; never the values.
     subject = "actor"
     fields = {"actor_label": Category.ACCOUNT, "subject_id": Category.ACCOUNT}
@@ -85,6 +90,7 @@ class AuditEventData(personal_data.PersonalData):
 
 @personal_data.register(Disclosure)
 class DisclosureData(personal_data.PersonalData):
+    record_name = "Disclosures to authorities"
     subject = "subject"
     fields = {"subject_description": Category.IDENTITY, "categories": Category.ACCOUNT}
     field_labels = {"subject_description": "whom it concerned", "categories": "kinds of data disclosed"}

@@ -171,6 +171,9 @@ class PersonalData:
     source: str = Source.CUSTOMER
     retention: Retention | None = None
     erasure: Erasure = Erasure.delete()
+    #: What customers call these records, where the model's plural name is technical
+    #: ("Log entries", "Users"); the policy page and the record of processing show it.
+    record_name: str = ""
     #: Readable names for fields whose verbose_name is technical, for the policy page.
     field_labels: Mapping[str, str] = {}
     #: Fields in the customer's export (P19, P24); defaults to ``fields``.
@@ -186,7 +189,7 @@ class PersonalData:
 
     @property
     def verbose_name(self) -> str:
-        return str(self.model._meta.verbose_name_plural).capitalize()
+        return self.record_name or str(self.model._meta.verbose_name_plural).capitalize()
 
     def export_fields(self) -> list[str]:
         return list(self.fields if self.export is None else self.export)

@@ -33,6 +33,8 @@ class OrderData(personal_data.PersonalData):
         "card_last4": Category.PAYMENT,
     }
     field_labels = {
+        "billing_line1": "billing address line 1",
+        "billing_line2": "billing address line 2",
         "stripe_customer_id": "payment provider's customer reference",
         "stripe_payment_intent_id": "payment reference",
         "card_last4": "card's last four digits",

@@ -18,6 +18,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     actions = None
     list_per_page = 50
     show_full_result_count = False
+    # The same dash as the "fields" column for an event without an object or a subject.
+    empty_value_display = "—"
+
+    def changelist_view(self, request, extra_context=None):
+        # Eight columns: without the navigation sidebar every one fits a laptop screen.
+        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
 
     @admin.display(description="when", ordering="created_at")
     def when(self, obj):

@@ -259,7 +259,7 @@ def test_p27_your_data_lists_every_consent_and_withdraws_one_with_one_click(clie
         "Text message marketing",
         "Analytics cookies",
         "2018.05",
-        "Change in Cookie settings",
+        '<a class="small" href="/privacy/cookies/">Change in cookie settings</a>',
     ]:
         assert expected in section, expected
     assert section.count('<span class="pill pill-ok">Given</span>') == 2
