@@ -272,3 +272,17 @@ def versions_answering_latest_material() -> frozenset[str] | None:
 
 def clear_policy_cache(**kwargs):
     _versions_cache.clear()
+
+
+def set_consent_cookie(request, response, value: str) -> None:
+    """Put the visitor's choice in the first-party consent cookie (P30: no personal data)."""
+    from django.conf import settings
+
+    response.set_cookie(
+        consent_cookie_name(),
+        value,
+        max_age=privacy_settings.CONSENT_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+    )

@@ -5,11 +5,14 @@ import logging
 from django.utils import timezone
 
 from privacy import cookies
+from privacy.selectors.consent import cookie_choice_of
 from privacy.services.cookies import privacy_signal_record
 
 logger = logging.getLogger(__name__)
 
 GPC_SEEN_SESSION_KEY = "privacy_gpc_seen_on"
+#: Set once the ledger was asked for a signed-in customer's choice, so it is asked once a session.
+CHOICE_LOOKED_UP_SESSION_KEY = "privacy_cookie_choice_looked_up"
 
 
 def _is_deletion(morsel) -> bool:
@@ -31,6 +34,9 @@ class CookieConsentMiddleware:
     def __call__(self, request):
         request.cookie_consent = cookies.CookieConsent.from_request(request)
         response = self.get_response(request)
+        restored = getattr(request, "restored_consent_cookie", None)
+        if restored and cookies.consent_cookie_name() not in response.cookies:
+            cookies.set_consent_cookie(request, response, restored)
         # A choice made in this request replaces request.cookie_consent (privacy.views).
         self.enforce(request.cookie_consent, request, response)
         return response
@@ -39,13 +45,38 @@ class CookieConsentMiddleware:
         # Here, unlike in __call__, the user is known and the session is still saved after.
         consent = request.cookie_consent
         user = getattr(request, "user", None)
-        if not consent.gpc or user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated:
+            return None
+        if not consent.has_choice:
+            self.restore_choice(request, user)
+        if not request.cookie_consent.gpc:
             return None
         today = timezone.localdate().isoformat()
         if request.session.get(GPC_SEEN_SESSION_KEY) != today:
             privacy_signal_record(user=user)
             request.session[GPC_SEEN_SESSION_KEY] = today
         return None
+
+    @staticmethod
+    def restore_choice(request, user):
+        """A customer signing in on a new device gets the choice already made on another one,
+        instead of being asked again; the choice stays in the ledger, the cookie follows it."""
+        if request.session.get(CHOICE_LOOKED_UP_SESSION_KEY):
+            return
+        request.session[CHOICE_LOOKED_UP_SESSION_KEY] = True
+        choice = cookie_choice_of(user=user)
+        if choice is None or choice["consent_id"] is None:
+            return
+        request.restored_consent_cookie = cookies.encode_choice(
+            consent_id=choice["consent_id"], categories=choice["categories"], policy_version=choice["version"]
+        )
+        request.cookie_consent = cookies.CookieConsent(
+            consent_id=choice["consent_id"],
+            categories=choice["categories"],
+            version=choice["version"],
+            has_choice=True,
+            gpc=request.cookie_consent.gpc,
+        )
 
     @staticmethod
     def enforce(consent, request, response):

@@ -1,7 +1,6 @@
 """Public privacy pages (the policy generated from the code, the DPO's contact), the
 changed-policy acknowledgement, and the cookie settings and choice (P29-P31)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
@@ -110,12 +109,5 @@ def cookie_choice(request):
     )
     messages.success(request, "Your cookie choices are saved. Change them any time from “Cookie settings”.")
     response = redirect(_cookie_next(request, reverse("privacy:cookies")))
-    response.set_cookie(
-        cookies.consent_cookie_name(),
-        value,
-        max_age=privacy_settings.CONSENT_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
-    )
+    cookies.set_consent_cookie(request, response, value)
     return response

@@ -19,3 +19,32 @@ def consent_is_granted(purpose: str, *, user=None, anonymous_id=None, email: str
         .first()
     )
     return event is not None and event.is_given
+
+
+def cookie_choice_of(*, user) -> dict | None:
+    """The signed-in customer's latest cookie choice in the ledger, or None if they never made one.
+
+    Returns {"consent_id", "categories" (allowed), "version"}: enough to give a new device the
+    choice they made on another one. One query.
+    """
+    from privacy.purposes import COOKIE_PURPOSES
+
+    purposes = {purpose: category for category, purpose in COOKIE_PURPOSES.items()}
+    events = (
+        ConsentEvent.objects.filter(user=user, purpose__in=purposes)
+        .select_related("policy_version")
+        .order_by("-created_at", "-id")
+    )
+    latest = {}
+    for event in events[:50]:
+        latest.setdefault(event.purpose, event)
+        if len(latest) == len(purposes):
+            break
+    if not latest:
+        return None
+    newest = max(latest.values(), key=lambda e: (e.created_at, e.id))
+    return {
+        "consent_id": newest.anonymous_id,
+        "categories": frozenset(purposes[p] for p, e in latest.items() if e.is_given),
+        "version": newest.policy_version.version if newest.policy_version else "",
+    }

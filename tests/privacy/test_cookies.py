@@ -518,3 +518,34 @@ def test_p30_a_consent_cookie_older_than_its_lifetime_counts_as_no_choice():
     later = datetime.timedelta(seconds=privacy_settings.CONSENT_COOKIE_AGE + 60)
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + later):
         assert cookie_module.decode_choice(value) is None
+
+
+def test_p30_a_customer_signing_in_on_another_device_gets_the_choice_made_on_the_first(client):
+    # given a choice made on a laptop while signed in
+    user = ProfileFactory().user
+    client.force_login(user)
+    choose(client, "custom", data={"categories": ["analytics"]})
+    laptop_id = consent_payload(client)["id"]
+    # when the customer signs in on a phone that has no consent cookie
+    phone = Client()
+    phone.force_login(user)
+    first = phone.get("/")
+    # then the phone gets the same choice, without a new ledger event, and no banner
+    assert consent_payload(phone) == {"id": laptop_id, "c": ["analytics"], "v": consent_payload(client)["v"]}
+    assert first.context["cookie_consent"].needs_choice is False
+    assert b'id="cookie-banner"' not in first.content
+    assert ConsentEvent.objects.filter(user=user).count() == 3
+
+
+def test_the_ledger_is_asked_once_a_session_when_the_customer_never_chose(client, django_assert_num_queries):
+    user = ProfileFactory().user
+    client.force_login(user)
+    client.get("/")
+    assert "kg_consent" not in client.cookies
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [q for q in queries.captured_queries if "privacy_consentevent" in q["sql"]]
