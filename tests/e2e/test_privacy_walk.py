@@ -36,7 +36,8 @@ UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll("input, sele
   .map(e => e.name || e.id || e.outerHTML.slice(0, 80))"""
 
 FOCUSED = """() => { const e = document.activeElement;
-  return e.dataset.cookieAction || e.name || e.getAttribute("aria-label") || (e.innerText || "").trim() || e.tagName; }"""
+  return e.dataset.cookieAction || e.name || e.getAttribute("aria-label")
+    || (e.innerText || "").trim() || e.tagName; }"""
 
 
 @pytest.fixture(autouse=True)
