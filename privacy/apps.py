@@ -11,9 +11,14 @@ class PrivacyConfig(AppConfig):
 
         autodiscover_modules("personal_data")
 
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
-        from privacy import cookies
+        from privacy import cookies, receivers
+
+        user_logged_in.connect(
+            receivers.on_user_logged_in_restore_cookie_choice, dispatch_uid="privacy-restore-cookie-choice"
+        )
 
         for signal in (post_save, post_delete):
             signal.connect(cookies.clear_policy_cache, sender="privacy.PolicyVersion", dispatch_uid=f"cookies-{signal}")

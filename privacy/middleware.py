@@ -5,14 +5,12 @@ import logging
 from django.utils import timezone
 
 from privacy import cookies
-from privacy.selectors.consent import cookie_choice_of
+from privacy.receivers import RESTORED_CHOICE_SESSION_KEY
 from privacy.services.cookies import privacy_signal_record
 
 logger = logging.getLogger(__name__)
 
 GPC_SEEN_SESSION_KEY = "privacy_gpc_seen_on"
-#: Set once the ledger was asked for a signed-in customer's choice, so it is asked once a session.
-CHOICE_LOOKED_UP_SESSION_KEY = "privacy_cookie_choice_looked_up"
 
 
 def _is_deletion(morsel) -> bool:
@@ -59,19 +57,14 @@ class CookieConsentMiddleware:
 
     @staticmethod
     def restore_choice(request, user):
-        """A customer signing in on a new device gets the choice already made on another one,
-        instead of being asked again; the choice stays in the ledger, the cookie follows it."""
-        if request.session.get(CHOICE_LOOKED_UP_SESSION_KEY):
+        """The choice found in the ledger at sign-in (privacy.receivers) becomes this device's."""
+        value = request.session.get(RESTORED_CHOICE_SESSION_KEY)
+        choice = cookies.decode_choice(value)
+        if choice is None:
             return
-        request.session[CHOICE_LOOKED_UP_SESSION_KEY] = True
-        choice = cookie_choice_of(user=user)
-        if choice is None or choice["consent_id"] is None:
-            return
-        request.restored_consent_cookie = cookies.encode_choice(
-            consent_id=choice["consent_id"], categories=choice["categories"], policy_version=choice["version"]
-        )
+        request.restored_consent_cookie = value
         request.cookie_consent = cookies.CookieConsent(
-            consent_id=choice["consent_id"],
+            consent_id=choice["id"],
             categories=choice["categories"],
             version=choice["version"],
             has_choice=True,

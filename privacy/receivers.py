@@ -1,0 +1,23 @@
+"""Handlers for Django's own signals."""
+
+from privacy import cookies
+from privacy.selectors.consent import cookie_choice_of
+
+#: The consent cookie value of the choice a customer made on another device, kept in the
+#: session at sign-in so the pages after it need no lookup (no personal data: P30).
+RESTORED_CHOICE_SESSION_KEY = "privacy_restored_cookie_choice"
+
+
+def on_user_logged_in_restore_cookie_choice(sender, request, user, **kwargs):
+    """A customer signing in on a new device gets the cookie choice made on another one
+    instead of being asked again; the choice stays in the ledger and the cookie follows it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if cookies.decode_choice(request.COOKIES.get(cookies.consent_cookie_name())) is not None:
+        return
+    choice = cookie_choice_of(user=user)
+    if choice is None or choice["consent_id"] is None:
+        return
+    request.session[RESTORED_CHOICE_SESSION_KEY] = cookies.encode_choice(
+        consent_id=choice["consent_id"], categories=choice["categories"], policy_version=choice["version"]
+    )
