@@ -59,8 +59,12 @@ DEMO_PROCESSORS = [
 ]
 
 
-def demo_seed_privacy(*, customers, staff, now):
-    """Processors, consents, acknowledgements, signals, restrictions, audit and disclosures."""
+def demo_seed_privacy(*, customers, staff, now, restricted=None):
+    """Processors, consents, acknowledgements, signals, restrictions, audit and disclosures.
+
+    ``restricted`` (one of the customers) is under an active marketing restriction; the others
+    have one that ended.
+    """
     for spec in DEMO_PROCESSORS:
         Processor.objects.get_or_create(name=spec["name"], defaults={**spec, "safeguards_confirmed_on": now.date()})
     # Migration 0003 publishes the first version; a flushed database (a test) may lack it.
@@ -102,7 +106,7 @@ def demo_seed_privacy(*, customers, staff, now):
             user=user, defaults={"gpc_first_seen_at": joined, "gpc_last_seen_at": now - datetime.timedelta(days=2)}
         )
         if not Restriction.objects.filter(user=user).exists():
-            active = position == 2
+            active = user == restricted
             Restriction.objects.create(
                 user=user,
                 scope=Restriction.Scope.MARKETING if active else Restriction.Scope.PROFILING,

@@ -47,6 +47,8 @@ from shop.models import (
 )
 
 DEFAULT_STAFF_EMAIL = "staff@kinetogram.example"
+#: Under a processing restriction in the privacy demo data, with a saved search held past retention.
+HELD_SEARCH_CUSTOMER = "chloe@example.com"
 #: This demo customer signs in with two-factor (see accounts/demo.py for the secret).
 TWO_FACTOR_CUSTOMER = "farah@example.com"
 DEFAULT_CUSTOMER_PASSWORD = "Kinetogram-demo-2026"  # noqa: S105 (public demo password, printed on purpose)
@@ -753,7 +755,7 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
         for index, spec in enumerate(specs):
             _seed_order(customers[email], index, spec, plans, now)
     _seed_reviews(customers, staff, now)
-    _seed_saved_searches(customers)
+    _seed_saved_searches(customers, now)
     _seed_consultations(customers, now)
     _seed_carts(customers, plans)
     _seed_admin_log(customers, staff, now)
@@ -762,7 +764,9 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
         demo_seed_sign_in_records(user=user, position=position, now=now)
         if email == TWO_FACTOR_CUSTOMER:
             recovery_codes = demo_seed_two_factor(user=user)
-    demo_seed_privacy(customers=list(customers.values()), staff=staff, now=now)
+    demo_seed_privacy(
+        customers=list(customers.values()), staff=staff, now=now, restricted=customers[HELD_SEARCH_CUSTOMER]
+    )
     return DemoSummary(
         staff_email=staff.email,
         staff_password=shown_password,
@@ -1069,9 +1073,16 @@ def _seed_reviews(customers, staff, now):
             Review.objects.filter(pk=review.pk).update(created_at=written)
 
 
-def _seed_saved_searches(customers):
+def _seed_saved_searches(customers, now):
     for email, name, query in SAVED_SEARCHES:
         SavedSearch.objects.get_or_create(user=customers[email], name=name, defaults={"query": query})
+    # Past its two-year retention, but Chloé has asked for processing to be restricted (privacy
+    # demo data), so the purge holds it and the "held past retention" report lists it.
+    old, created = SavedSearch.objects.get_or_create(
+        user=customers[HELD_SEARCH_CUSTOMER], name="Newsletter ideas", defaults={"query": "q=newsletter"}
+    )
+    if created:
+        SavedSearch.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=800))
 
 
 def _seed_consultations(customers, now):

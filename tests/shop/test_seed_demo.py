@@ -274,3 +274,11 @@ def test_every_declared_model_has_rows_for_every_demo_customer(seeded):
             assert missing == [], f"{declaration.label} has no demo rows for {missing}"
         else:
             assert model._default_manager.count() >= len(customers), declaration.label
+
+
+def test_p23_the_demo_shows_a_row_held_past_retention_for_the_restricted_customer(seeded):
+    from privacy.selectors.retention import held_past_retention
+
+    rows = held_past_retention()
+
+    assert [(person.who, person.counts) for person in rows] == [("chloe@example.com", {"shop.SavedSearch": 1})]
