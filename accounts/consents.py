@@ -4,7 +4,7 @@ Shown exactly as written at sign-up and on the preferences page; the consent led
 records them with their hash (OPT-06), so changing a sentence here is a new wording.
 """
 
-MARKETING_PURPOSES = ("email_marketing", "sms_marketing")
+from privacy.purposes import MARKETING_CONSENT_PURPOSES as MARKETING_PURPOSES  # noqa: F401
 
 OPT_IN_WORDING = {
     "email_marketing": (

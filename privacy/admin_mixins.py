@@ -7,30 +7,7 @@ importing it has no side effect on the admin site.
 from privacy.models import AuditEvent
 from privacy.registry import site
 from privacy.services import audit_record
-
-
-def subject_id_of(declaration, obj) -> str:
-    """The id of the person a row belongs to, read from the declaration's subject path.
-
-    Uses the foreign key's ``<name>_id`` at the end of the path, so a plain ``user`` path
-    costs no query.
-    """
-    path = declaration.subject if declaration is not None else ""
-    if not path or obj is None:
-        return ""
-    if path == "pk":
-        return str(obj.pk)
-    *hops, last = path.split("__")
-    current = obj
-    for hop in hops:
-        current = getattr(current, hop, None)
-        if current is None:
-            return ""
-    value = getattr(current, f"{last}_id", None)
-    if value is None:
-        related = getattr(current, last, None)
-        value = getattr(related, "pk", related)
-    return "" if value is None else str(value)
+from privacy.services.audit import audit_record_many
 
 
 class PersonalDataAdminMixin:
@@ -54,7 +31,7 @@ class PersonalDataAdminMixin:
             action=action,
             model=self.model,
             object_id=obj.pk,
-            subject_id=subject_id_of(declaration, obj),
+            subject_id=declaration.subject_id(obj) if declaration else "",
             fields=fields,
             detail=detail,
         )
@@ -87,6 +64,5 @@ class PersonalDataAdminMixin:
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, AuditEvent.Action.DELETE, [])
+        audit_record_many(actor=request.user, action=AuditEvent.Action.DELETE, model=self.model, objects=queryset)
         super().delete_queryset(request, queryset)

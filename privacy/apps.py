@@ -14,11 +14,15 @@ class PrivacyConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
-        from privacy import cookies, receivers
+        from privacy import receivers
 
         user_logged_in.connect(
             receivers.on_user_logged_in_restore_cookie_choice, dispatch_uid="privacy-restore-cookie-choice"
         )
 
         for signal in (post_save, post_delete):
-            signal.connect(cookies.clear_policy_cache, sender="privacy.PolicyVersion", dispatch_uid=f"cookies-{signal}")
+            signal.connect(
+                receivers.on_policy_version_saved_clear_cache,
+                sender="privacy.PolicyVersion",
+                dispatch_uid=f"privacy-policy-cache-{signal}",
+            )

@@ -31,11 +31,10 @@ REFERENCE_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 def personal_field_reason(field) -> str:
     """Why a field looks personal ("" when it does not)."""
-    if field.is_relation and field.many_to_one or getattr(field, "one_to_one", False):
-        if field.related_model is not None and field.related_model._meta.label == settings.AUTH_USER_MODEL:
-            return f"'{field.name}' points at the user model"
     if field.is_relation:
-        return ""
+        # Only the model's own links (foreign key, one-to-one, many-to-many), not reverse ones.
+        points_at_user = field.concrete and field.related_model._meta.label == settings.AUTH_USER_MODEL
+        return f"'{field.name}' points at the user model" if points_at_user else ""
     if isinstance(field, models.EmailField):
         return f"'{field.name}' is an email field"
     if isinstance(field, models.GenericIPAddressField):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
 import uuid
 from collections.abc import Iterable
 
@@ -232,7 +231,9 @@ class CookieConsent:
         policy version (P35)."""
         if not self.has_choice:
             return True
-        answering = versions_answering_latest_material()
+        from privacy.selectors.policy import policy_versions_answering_latest_material
+
+        answering = policy_versions_answering_latest_material()
         return answering is not None and self.version not in answering
 
     def allows_cookie(self, name: str) -> bool:
@@ -240,38 +241,6 @@ class CookieConsent:
 
     def gpc_refuses(self, category: str) -> bool:
         return self.gpc and category in GPC_REFUSED
-
-
-# Which policy versions a choice may carry without being asked again. Read on every page a
-# visitor with a consent cookie opens, so it is cached per process for
-# PRIVACY_POLICY_CACHE_SECONDS; publishing a version clears it (privacy.receivers).
-_versions_cache: dict[str, object] = {}
-
-
-def versions_answering_latest_material() -> frozenset[str] | None:
-    """The versions in effect since the latest material one (inclusive); None when no
-    version in effect is material, so any earlier choice still stands."""
-    ttl = privacy_settings.POLICY_CACHE_SECONDS
-    cached = _versions_cache.get("value")
-    if ttl and "at" in _versions_cache and time.monotonic() - _versions_cache["at"] < ttl:
-        return cached
-    from privacy.models import PolicyVersion
-
-    # Only versions in effect: the consent cookie records the version in effect when the
-    # choice was made, so a version published ahead of its date must not ask before it.
-    versions = PolicyVersion.objects.in_effect().values_list("version", "is_material", "effective_date")
-    answering, value = [], None
-    for version, is_material, _effective in versions:
-        answering.append(version)
-        if is_material:
-            value = frozenset(answering)
-            break
-    _versions_cache.update(value=value, at=time.monotonic())
-    return value
-
-
-def clear_policy_cache(**kwargs):
-    _versions_cache.clear()
 
 
 def set_consent_cookie(request, response, value: str) -> None:

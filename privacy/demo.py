@@ -18,10 +18,7 @@ from privacy.models import (
     Restriction,
 )
 from privacy.services.audit import actor_label
-
-SIGNUP_EMAIL_WORDING = "Email me offers and news about Kinetogram services. You can unsubscribe at any time."
-SIGNUP_SMS_WORDING = "Text me offers and alerts. Reply STOP to any message to stop them."
-BANNER_WORDING = "Kinetogram uses cookies. Choose which kinds we may set."
+from privacy.services.cookies import banner_wording
 
 DEMO_PROCESSORS = [
     {
@@ -59,11 +56,12 @@ DEMO_PROCESSORS = [
 ]
 
 
-def demo_seed_privacy(*, customers, staff, now, restricted=None):
+def demo_seed_privacy(*, customers, staff, now, opt_in_wording, withdraw_wording, restricted=None):
     """Processors, consents, acknowledgements, signals, restrictions, audit and disclosures.
 
     ``restricted`` (one of the customers) is under an active marketing restriction; the others
-    have one that ended.
+    have one that ended. ``opt_in_wording`` and ``withdraw_wording`` are the words the account
+    pages show, per marketing purpose, so the demo ledger records what customers really see.
     """
     for spec in DEMO_PROCESSORS:
         Processor.objects.get_or_create(name=spec["name"], defaults={**spec, "safeguards_confirmed_on": now.date()})
@@ -75,14 +73,14 @@ def demo_seed_privacy(*, customers, staff, now, restricted=None):
     )
     for position, user in enumerate(customers):
         joined = user.date_joined
-        _consent(user, "email_marketing", ConsentEvent.Source.SIGNUP, SIGNUP_EMAIL_WORDING, joined, policy)
-        _consent(user, "sms_marketing", ConsentEvent.Source.SIGNUP, SIGNUP_SMS_WORDING, joined, policy)
+        for purpose in ("email_marketing", "sms_marketing"):
+            _consent(user, purpose, ConsentEvent.Source.SIGNUP, opt_in_wording[purpose], joined, policy)
         if position % 3 == 1:
             _consent(
                 user,
                 "email_marketing",
                 ConsentEvent.Source.ACCOUNT,
-                "Stop emailing me offers.",
+                withdraw_wording["email_marketing"],
                 joined + datetime.timedelta(days=30),
                 policy,
                 action=ConsentEvent.Action.WITHDRAWN,
@@ -93,7 +91,7 @@ def demo_seed_privacy(*, customers, staff, now, restricted=None):
                 user,
                 purpose,
                 ConsentEvent.Source.COOKIE_BANNER,
-                BANNER_WORDING,
+                banner_wording("Save my choices"),
                 joined,
                 policy,
                 action=ConsentEvent.Action.GIVEN if purpose == "analytics_cookies" else ConsentEvent.Action.WITHDRAWN,

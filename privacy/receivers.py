@@ -1,7 +1,10 @@
 """Handlers for Django's own signals."""
 
+from django.db import transaction
+
 from privacy import cookies
 from privacy.selectors.consent import cookie_choice_of
+from privacy.selectors.policy import policy_cache_clear
 
 #: The consent cookie value of the choice a customer made on another device, kept in the
 #: session at sign-in so the pages after it need no lookup (no personal data: P30).
@@ -21,3 +24,9 @@ def on_user_logged_in_restore_cookie_choice(sender, request, user, **kwargs):
     request.session[RESTORED_CHOICE_SESSION_KEY] = cookies.encode_choice(
         consent_id=choice["consent_id"], categories=choice["categories"], policy_version=choice["version"]
     )
+
+
+def on_policy_version_saved_clear_cache(sender, **kwargs):
+    """A saved or deleted policy version reaches this process's cache once it is committed,
+    so a page served meanwhile cannot cache the old answer again."""
+    transaction.on_commit(policy_cache_clear)

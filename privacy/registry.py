@@ -200,27 +200,51 @@ class PersonalData:
     def holds_personal_data(self) -> bool:
         return bool(self.fields)
 
-    def subject_lookups(self) -> dict[str, str]:
-        """The ORM lookups that select a person's rows, by kind of identifier."""
-        lookups = {}
-        if self.subject:
-            lookups["user"] = self.subject
+    def subject_condition(self, *, user_ids=(), emails=(), phones=()) -> models.Q | None:
+        """The rows of these people, by the subject path, email and phone the declaration
+        names; None when it names none of them (sessions, or nobody given)."""
+        condition = models.Q()
+        if self.subject and user_ids:
+            condition |= models.Q(**{f"{self.subject}__in": sorted(user_ids)})
         if self.subject_email:
-            lookups["email"] = f"{self.subject_email}__iexact"
-        if self.subject_phone:
-            lookups["phone"] = self.subject_phone
-        return lookups
+            # iexact per address: the people asked about are few, the rows many.
+            for address in sorted(emails):
+                condition |= models.Q(**{f"{self.subject_email}__iexact": address})
+        if self.subject_phone and phones:
+            condition |= models.Q(**{f"{self.subject_phone}__in": sorted(phones)})
+        return condition or None
+
+    def subject_id(self, obj) -> str:
+        """The id of the person ``obj`` belongs to, read along the subject path ("" if none).
+
+        Uses the foreign key's ``<name>_id`` at the end of the path, so a plain ``user``
+        path costs no query.
+        """
+        if not self.subject or obj is None:
+            return ""
+        if self.subject == "pk":
+            return str(obj.pk)
+        *hops, last = self.subject.split("__")
+        current = obj
+        for hop in hops:
+            current = getattr(current, hop, None)
+            if current is None:
+                return ""
+        value = getattr(current, f"{last}_id", None)
+        if value is None:
+            related = getattr(current, last, None)
+            value = getattr(related, "pk", related)
+        return "" if value is None else str(value)
 
     def rows_of(self, *, user=None, email: str = "", phone: str = "") -> models.QuerySet:
         """Every row of this model that belongs to the person, as one queryset."""
-        condition = models.Q(pk__in=[])
-        if user is not None and self.subject:
-            condition |= models.Q(**{self.subject: user.pk if self.subject == "pk" else user})
-        if email and self.subject_email:
-            condition |= models.Q(**{f"{self.subject_email}__iexact": email})
-        if phone and self.subject_phone:
-            condition |= models.Q(**{self.subject_phone: phone})
-        return self.model._default_manager.filter(condition)
+        condition = self.subject_condition(
+            user_ids=[user.pk] if user is not None else [],
+            emails=[email] if email else [],
+            phones=[phone] if phone else [],
+        )
+        manager = self.model._default_manager
+        return manager.none() if condition is None else manager.filter(condition)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} for {self.label}>"

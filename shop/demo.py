@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
 from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
 from privacy.demo import demo_seed_privacy
@@ -765,7 +766,12 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
         if email == TWO_FACTOR_CUSTOMER:
             recovery_codes = demo_seed_two_factor(user=user)
     demo_seed_privacy(
-        customers=list(customers.values()), staff=staff, now=now, restricted=customers[HELD_SEARCH_CUSTOMER]
+        customers=list(customers.values()),
+        staff=staff,
+        now=now,
+        opt_in_wording=OPT_IN_WORDING,
+        withdraw_wording=WITHDRAW_WORDING,
+        restricted=customers[HELD_SEARCH_CUSTOMER],
     )
     return DemoSummary(
         staff_email=staff.email,

@@ -1,6 +1,7 @@
 """Reading the consent ledger: the latest event per purpose is the current state."""
 
 from privacy.models import ConsentEvent
+from privacy.purposes import COOKIE_PURPOSES
 
 
 def consent_state(*, user=None, anonymous_id=None, email: str = "", phone: str = "") -> dict[str, ConsentEvent]:
@@ -27,19 +28,12 @@ def cookie_choice_of(*, user) -> dict | None:
     Returns {"consent_id", "categories" (allowed), "version"}: enough to give a new device the
     choice they made on another one. One query.
     """
-    from privacy.purposes import COOKIE_PURPOSES
-
     purposes = {purpose: category for category, purpose in COOKIE_PURPOSES.items()}
-    events = (
+    latest = (
         ConsentEvent.objects.filter(user=user, purpose__in=purposes)
         .select_related("policy_version")
-        .order_by("-created_at", "-id")
+        .latest_per_purpose()
     )
-    latest = {}
-    for event in events[:50]:
-        latest.setdefault(event.purpose, event)
-        if len(latest) == len(purposes):
-            break
     if not latest:
         return None
     newest = max(latest.values(), key=lambda e: (e.created_at, e.id))

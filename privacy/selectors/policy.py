@@ -25,15 +25,17 @@ from privacy.registry import Category, Registry, Source, site
 REVIEWED_SESSION_KEY = "privacy_policy_reviewed"
 
 _lock = threading.Lock()
-_cached: tuple[float, PolicyVersion | None] | None = None
+_cached: tuple[float, list[PolicyVersion]] | None = None
 
 
-def policy_current() -> PolicyVersion | None:
-    """The policy version in effect today, cached per process for PRIVACY_POLICY_CACHE_SECONDS.
+def policy_versions_in_effect() -> list[PolicyVersion]:
+    """The versions in effect today, newest first, cached per process for
+    PRIVACY_POLICY_CACHE_SECONDS (None turns the cache off).
 
-    Every page of a signed-in customer asks this, so it is cached; None turns the cache off.
-    Publishing a version clears this process's copy; other processes see it once theirs
-    expires. The consent ledger does not use this cache (see current_policy_version).
+    Every page asks this (the changed-policy notice, the cookie banner), so it is cached.
+    Saving a version clears this process's copy once the transaction commits; other
+    processes see it when theirs expires. The consent ledger does not use this cache (see
+    current_policy_version).
     """
     global _cached
     seconds = settings.POLICY_CACHE_SECONDS
@@ -41,15 +43,34 @@ def policy_current() -> PolicyVersion | None:
     cached = _cached
     if seconds and cached is not None and cached[0] > now:
         return cached[1]
-    version = PolicyVersion.objects.in_effect().first()
+    versions = list(PolicyVersion.objects.in_effect())
     if seconds:
         with _lock:
-            _cached = (now + seconds, version)
-    return version
+            _cached = (now + seconds, versions)
+    return versions
 
 
-def policy_cache_clear() -> None:
-    """Forget this process's copy of the current policy version."""
+def policy_current() -> PolicyVersion | None:
+    """The policy version in effect today (cached, see policy_versions_in_effect)."""
+    versions = policy_versions_in_effect()
+    return versions[0] if versions else None
+
+
+def policy_versions_answering_latest_material() -> frozenset[str] | None:
+    """The versions a cookie choice may carry without being asked again: those in effect
+    since the latest material one (inclusive). None when no version in effect is material,
+    so any earlier choice still stands. Only versions in effect count: the consent cookie
+    records the version in effect when the choice was made."""
+    answering = []
+    for version in policy_versions_in_effect():
+        answering.append(version.version)
+        if version.is_material:
+            return frozenset(answering)
+    return None
+
+
+def policy_cache_clear(**kwargs) -> None:
+    """Forget this process's copy of the versions in effect (also a PolicyVersion save receiver)."""
     global _cached
     with _lock:
         _cached = None

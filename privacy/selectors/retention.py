@@ -41,21 +41,6 @@ def expired_rows(declaration: PersonalData, *, now: datetime.datetime | None = N
     return rows
 
 
-def held_condition(declaration: PersonalData, *, user_ids, emails) -> models.Q | None:
-    """The rows of people under restriction, by the declaration's subject path and email.
-
-    None when the declaration cannot name a person (sessions) or nobody is restricted.
-    """
-    condition = models.Q()
-    if declaration.subject and user_ids:
-        condition |= models.Q(**{f"{declaration.subject}__in": sorted(user_ids)})
-    if declaration.subject_email and emails:
-        # iexact per address: the restricted people are few, the rows many.
-        for address in sorted(emails):
-            condition |= models.Q(**{f"{declaration.subject_email}__iexact": address})
-    return condition or None
-
-
 @dataclasses.dataclass
 class HeldPerson:
     restriction: Restriction
@@ -86,7 +71,7 @@ def held_past_retention(*, now: datetime.datetime | None = None) -> list[HeldPer
         user_ids, emails = restricted_people_of(restriction)
         counts = {}
         for declaration in declarations:
-            condition = held_condition(declaration, user_ids=user_ids, emails=emails)
+            condition = declaration.subject_condition(user_ids=user_ids, emails=emails)
             if condition is None:
                 continue
             count = expired_rows(declaration, now=now).filter(condition).count()

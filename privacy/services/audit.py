@@ -3,6 +3,7 @@
 from django.db import models
 
 from privacy.models import AuditEvent
+from privacy.registry import site
 
 SYSTEM = "system"
 
@@ -14,6 +15,19 @@ def actor_label(actor) -> str:
     if getattr(actor, "is_staff", False):
         return f"staff #{actor.pk}"
     return f"customer #{actor.pk}"
+
+
+def _event(*, actor, action, model, object_id="", subject_id="", fields=(), detail="") -> AuditEvent:
+    return AuditEvent(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label(actor),
+        action=action,
+        model=model if isinstance(model, str) else model._meta.label,
+        object_id=str(object_id or ""),
+        subject_id=str(subject_id or ""),
+        fields=sorted(fields),
+        detail=detail[:255],
+    )
 
 
 def audit_record(
@@ -30,14 +44,33 @@ def audit_record(
 
     ``actor`` is the user who acted, or None for the system. Writes one AuditEvent row.
     """
-    label = model if isinstance(model, str) else model._meta.label
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=actor_label(actor),
+    event = _event(
+        actor=actor,
         action=action,
-        model=label,
-        object_id=str(object_id or ""),
-        subject_id=str(subject_id or ""),
-        fields=sorted(fields),
-        detail=detail[:255],
+        model=model,
+        object_id=object_id,
+        subject_id=subject_id,
+        fields=fields,
+        detail=detail,
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(*, actor, action: str, model: type[models.Model], objects, fields=()) -> list[AuditEvent]:
+    """One audit event per object of ``model`` (an admin bulk action), in one INSERT.
+
+    The subject of each row is read from the model's personal-data declaration.
+    """
+    declaration = site.get(model)
+    return AuditEvent.objects.bulk_create(
+        _event(
+            actor=actor,
+            action=action,
+            model=model,
+            object_id=obj.pk,
+            subject_id=declaration.subject_id(obj) if declaration else "",
+            fields=fields,
+        )
+        for obj in objects
     )

@@ -19,7 +19,23 @@ def current_policy_version() -> PolicyVersion | None:
     return PolicyVersion.objects.in_effect().first()
 
 
-def _record(*, action, purpose, source, wording, user=None, anonymous_id=None, email="", phone="", recorded_by=None):
+#: "Not given": the event takes the policy in effect when it is written.
+CURRENT = object()
+
+
+def _record(
+    *,
+    action,
+    purpose,
+    source,
+    wording,
+    user=None,
+    anonymous_id=None,
+    email="",
+    phone="",
+    recorded_by=None,
+    policy_version=CURRENT,
+):
     if purpose not in purposes.PURPOSES:
         raise ConsentError(f"Unknown purpose {purpose!r}.")
     if not purposes.PURPOSES[purpose].needs_consent:
@@ -36,7 +52,7 @@ def _record(*, action, purpose, source, wording, user=None, anonymous_id=None, e
         purpose=purpose,
         action=action,
         source=source,
-        policy_version=current_policy_version(),
+        policy_version=current_policy_version() if policy_version is CURRENT else policy_version,
         wording=wording,
         recorded_by=recorded_by,
     )
@@ -58,45 +74,23 @@ def _record(*, action, purpose, source, wording, user=None, anonymous_id=None, e
 
 
 @transaction.atomic
-def consent_grant(
-    *, purpose: str, source: str, wording: str, user=None, anonymous_id=None, email="", phone="", recorded_by=None
-) -> ConsentEvent:
+def consent_grant(*, purpose: str, source: str, wording: str, **person) -> ConsentEvent:
     """Record that a person gave consent for ``purpose``.
 
-    Writes one ConsentEvent under the current policy version (and an AuditEvent when staff
+    ``person`` names them (``user``, ``anonymous_id``, ``email``, ``phone``), and may add
+    ``recorded_by`` (staff) and ``policy_version`` (when several events share one lookup).
+    Writes one ConsentEvent under the policy version in effect (and an AuditEvent when staff
     record it); sends ``consent_given`` after commit. Raises ConsentError for a purpose that
     is not consent-based or a missing person or wording.
     """
-    return _record(
-        action=ConsentEvent.Action.GIVEN,
-        purpose=purpose,
-        source=source,
-        wording=wording,
-        user=user,
-        anonymous_id=anonymous_id,
-        email=email,
-        phone=phone,
-        recorded_by=recorded_by,
-    )
+    return _record(action=ConsentEvent.Action.GIVEN, purpose=purpose, source=source, wording=wording, **person)
 
 
 @transaction.atomic
-def consent_withdraw(
-    *, purpose: str, source: str, wording: str, user=None, anonymous_id=None, email="", phone="", recorded_by=None
-) -> ConsentEvent:
-    """Record that a person withdrew consent for ``purpose`` (P27).
+def consent_withdraw(*, purpose: str, source: str, wording: str, **person) -> ConsentEvent:
+    """Record that a person withdrew consent for ``purpose`` (P27); ``person`` as consent_grant.
 
     Writes one ConsentEvent; sends ``consent_withdrawn`` after commit so receivers stop the
     processing (marketing drops queued messages). Raises ConsentError like consent_grant.
     """
-    return _record(
-        action=ConsentEvent.Action.WITHDRAWN,
-        purpose=purpose,
-        source=source,
-        wording=wording,
-        user=user,
-        anonymous_id=anonymous_id,
-        email=email,
-        phone=phone,
-        recorded_by=recorded_by,
-    )
+    return _record(action=ConsentEvent.Action.WITHDRAWN, purpose=purpose, source=source, wording=wording, **person)

@@ -39,33 +39,23 @@ def cookie_choice_record(*, categories, choice: str, consent_id: uuid.UUID | Non
         allowed -= cookies.GPC_REFUSED
     wording = banner_wording(choice)
     user = user if user is not None and user.is_authenticated else None
-    for category in cookies.OPTIONAL_CATEGORIES:
-        purpose = purposes.COOKIE_PURPOSES[category]
-        if category in allowed:
-            consent_grant(
-                purpose=purpose,
-                source=ConsentEvent.Source.COOKIE_BANNER,
-                wording=wording,
-                user=user,
-                anonymous_id=consent_id,
-            )
-        elif gpc and category in cookies.GPC_REFUSED:
-            consent_withdraw(
-                purpose=purpose,
-                source=ConsentEvent.Source.GPC,
-                wording=GPC_WORDING.format(category=category),
-                user=user,
-                anonymous_id=consent_id,
-            )
-        else:
-            consent_withdraw(
-                purpose=purpose,
-                source=ConsentEvent.Source.COOKIE_BANNER,
-                wording=wording,
-                user=user,
-                anonymous_id=consent_id,
-            )
+    # One policy lookup for the three events and the cookie, so they name the same version.
     policy = current_policy_version()
+    for category in cookies.OPTIONAL_CATEGORIES:
+        if category in allowed:
+            record, source, text = consent_grant, ConsentEvent.Source.COOKIE_BANNER, wording
+        elif gpc and category in cookies.GPC_REFUSED:
+            record, source, text = consent_withdraw, ConsentEvent.Source.GPC, GPC_WORDING.format(category=category)
+        else:
+            record, source, text = consent_withdraw, ConsentEvent.Source.COOKIE_BANNER, wording
+        record(
+            purpose=purposes.COOKIE_PURPOSES[category],
+            source=source,
+            wording=text,
+            user=user,
+            anonymous_id=consent_id,
+            policy_version=policy,
+        )
     value = cookies.encode_choice(
         consent_id=consent_id, categories=allowed, policy_version=policy.version if policy else ""
     )

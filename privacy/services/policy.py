@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 
 from privacy.models import AuditEvent, PolicyAcknowledgement, PolicyVersion
-from privacy.selectors.policy import REVIEWED_SESSION_KEY, policy_cache_clear
+from privacy.selectors.policy import REVIEWED_SESSION_KEY
 from privacy.services.audit import audit_record
 
 
@@ -56,7 +56,6 @@ def policy_version_publish(
         fields=["version", "effective_date", "summary", "is_material"],
         detail=f"{policy.version}, effective {effective_date:%Y-%m-%d}, {'material' if is_material else 'minor'}",
     )
-    transaction.on_commit(policy_cache_clear)
     return policy
 
 

@@ -24,7 +24,7 @@ from privacy.anonymise import anonymous_values
 from privacy.models import AuditEvent, ConsentEvent, PurgeRun
 from privacy.registry import Action, PersonalData
 from privacy.selectors.restriction import restricted_people
-from privacy.selectors.retention import expired_rows, held_condition, purgeable_declarations
+from privacy.selectors.retention import expired_rows, purgeable_declarations
 from privacy.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -65,26 +65,15 @@ def _single_run():
             cache.delete(CACHE_LOCK)
 
 
-def _cascades_to(model: type[models.Model], target: type[models.Model], seen=None) -> bool:
-    """Whether deleting ``model`` rows deletes ``target`` rows through CASCADE relations."""
-    seen = seen if seen is not None else set()
-    if model in seen:
-        return False
-    seen.add(model)
-    for relation in model._meta.related_objects:
-        if getattr(relation, "on_delete", None) is not models.CASCADE:
-            continue
-        if relation.related_model is target or _cascades_to(relation.related_model, target, seen):
-            return True
-    return False
-
-
 def _batch_transaction(model: type[models.Model], action: str):
-    """The transaction one batch runs in, with the trigger door its rows need (OPT-06, LG-02)."""
+    """The transaction one batch runs in, with the trigger door its rows need (OPT-06, LG-02).
+
+    Only the purge door, which lets rows older than six years go: a deletion that would
+    cascade into younger ledger rows is refused by the trigger and fails the run, since
+    removing a person's consent record is erasure, not retention.
+    """
     if action == Action.DELETE and model in APPEND_ONLY:
         return db.purge_allowed()
-    if action == Action.DELETE and _cascades_to(model, ConsentEvent):
-        return db.erasure_allowed()
     return transaction.atomic()
 
 
@@ -102,7 +91,7 @@ def _purge_declaration(declaration, *, now, dry_run, batch_size, people, counts,
     retention = declaration.retention
     key = DONE[retention.action]
     rows = expired_rows(declaration, now=now)
-    held = held_condition(declaration, user_ids=people[0], emails=people[1])
+    held = declaration.subject_condition(user_ids=people[0], emails=people[1])
     counts[key] = 0
     counts["held"] = rows.filter(held).count() if held is not None else 0
     if held is not None:

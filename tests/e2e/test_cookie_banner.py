@@ -21,7 +21,6 @@ NECESSARY = {c.name for c in cookies.declared_cookies() if c.is_necessary}
 @pytest.fixture(autouse=True)
 def fresh_policy_cache():
     # Policy versions made here are rolled back after the test: no process cache may keep them.
-    cookies.clear_policy_cache()
     policy_cache_clear()
 
 

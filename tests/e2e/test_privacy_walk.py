@@ -14,7 +14,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from privacy import cookies
 from privacy.models import AuditEvent
 from privacy.selectors.policy import policy_cache_clear
 from privacy.services import policy_version_publish, retention_purge
@@ -45,10 +44,8 @@ def walk_setup(settings):
     SHOTS.mkdir(parents=True, exist_ok=True)
     settings.SHOP_PAYMENT_GATEWAY = "demo"
     # A policy version published here is rolled back after the test: no process cache may keep it.
-    cookies.clear_policy_cache()
     policy_cache_clear()
     yield
-    cookies.clear_policy_cache()
     policy_cache_clear()
 
 
@@ -145,7 +142,6 @@ def test_walk_the_privacy_pages_of_a_customer_and_of_staff(page, live_server):
         is_material=True,
         published_by=staff,
     )
-    cookies.clear_policy_cache()
     policy_cache_clear()
     visit(page, live_server, "/account/", "49-policy-changed", f"Hello, {customer.get_short_name()}")
     notice = page.get_by_role("region", name="Privacy policy changed")

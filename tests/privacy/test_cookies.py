@@ -32,10 +32,8 @@ OPTIONAL = {"kg_analytics", "kg_ad", "kg_aff"}
 @pytest.fixture(autouse=True)
 def fresh_policy_cache():
     # Policy versions made here are rolled back after the test: no process cache may keep them.
-    cookies.clear_policy_cache()
     policy_cache_clear()
     yield
-    cookies.clear_policy_cache()
     policy_cache_clear()
 
 

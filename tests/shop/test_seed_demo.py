@@ -282,3 +282,17 @@ def test_p23_the_demo_shows_a_row_held_past_retention_for_the_restricted_custome
     rows = held_past_retention()
 
     assert [(person.who, person.counts) for person in rows] == [("chloe@example.com", {"shop.SavedSearch": 1})]
+
+
+def test_p36_the_shop_sells_recurring_plans_and_one_off_services(seeded, client):
+    subscriptions = client.get("/services/", {"kind": "subscription"})
+    one_offs = client.get("/services/", {"kind": "one_off"})
+
+    assert (subscriptions.status_code, one_offs.status_code) == (200, 200)
+    recurring = {p.service.name for p in Plan.objects.filter(service__is_active=True).exclude(billing="one_off")}
+    single = {p.service.name for p in Plan.objects.filter(service__is_active=True, billing="one_off")}
+    assert recurring and single
+    assert "/ month" in subscriptions.content.decode() or "/ year" in subscriptions.content.decode()
+    assert any(name in subscriptions.content.decode() for name in recurring)
+    assert any(name in one_offs.content.decode() for name in single)
+    assert Subscription.objects.filter(status=Subscription.Status.ACTIVE).exists()
