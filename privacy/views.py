@@ -16,8 +16,15 @@ from privacy.services import cookie_choice_record, policy_acknowledge
 
 
 def _safe_next(request, default="/"):
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    """Where to go back to: ``next``, else the same-site Referer, else ``default``.
+
+    Pages do not echo their own address into their forms (it may hold an order-link
+    token); the browser's same-origin Referer says where the form was sent from.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -52,17 +59,6 @@ def contact_detail(request):
 CHOICES = {"accept": "Accept all", "reject": "Reject all", "custom": "Save my choices"}
 
 
-def _cookie_next(request, default):
-    # Pages do not echo their own address into the banner's form (it may hold an order-link
-    # token); the browser's same-origin Referer says where the choice was made.
-    target = request.POST.get("next") or request.GET.get("next") or request.headers.get("Referer", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @require_GET
 def cookie_settings(request):
     """The cookie table, rendered from the registry (P29, P31), and the choice form."""
@@ -71,7 +67,7 @@ def cookie_settings(request):
         "privacy/cookie_settings.html",
         {
             "declared_cookies": cookies.declared_cookies(),
-            "next": _cookie_next(request, ""),
+            "next": _safe_next(request, ""),
             # The page is the choice itself; the banner would repeat it.
             "hide_cookie_banner": True,
         },
@@ -108,6 +104,6 @@ def cookie_choice(request):
         consent_id=consent_id, categories=allowed, version="", has_choice=True, gpc=previous.gpc
     )
     messages.success(request, "Your cookie choices are saved. Change them any time from “Cookie settings”.")
-    response = redirect(_cookie_next(request, reverse("privacy:cookies")))
+    response = redirect(_safe_next(request, reverse("privacy:cookies")))
     cookies.set_consent_cookie(request, response, value)
     return response
