@@ -17,6 +17,18 @@ DEFAULTS = {
     "DPO_EMAIL": "",
     "DPO_PHONE": "",
     "ICO_URL": "https://ico.org.uk/make-a-complaint/",
+    # Key of the keyed hashes (suppression list, erasure log); never SECRET_KEY.
+    "HASH_KEY": "",
+    # Data-subject requests: how long a verification link and a download stay valid.
+    "REQUEST_LINK_DAYS": 7,
+    "EXPORT_DAYS": 7,
+    # Name of the Django storage (settings.STORAGES) that holds exports: private, never served.
+    "EXPORT_STORAGE": "exports",
+    # Where each erasure is logged for replay after a backup is restored: a storage of its
+    # own, outside the database a backup restores.
+    "ERASURE_LOG_STORAGE": "erasure_log",
+    # Remind staff of requests due within this many days.
+    "REQUEST_REMINDER_DAYS": 7,
 }
 
 

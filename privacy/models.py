@@ -41,6 +41,9 @@ class ConsentEvent(models.Model):
     class Action(models.TextChoices):
         GIVEN = "given", _("Given")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Objections (GDPR Art. 21) to purposes whose basis is legitimate interest.
+        OBJECTED = "objected", _("Objected")
+        OBJECTION_WITHDRAWN = "unobjected", _("Objection withdrawn")
 
     class Source(models.TextChoices):
         SIGNUP = "signup", _("Sign-up form")
@@ -51,6 +54,7 @@ class ConsentEvent(models.Model):
         SMS_KEYWORD = "sms_keyword", _("SMS keyword")
         ESP = "esp", _("Email provider")
         STAFF = "staff", _("Staff, on the person's instruction")
+        REQUEST = "request", _("Privacy request")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="consent_events"
@@ -212,6 +216,9 @@ class AuditEvent(models.Model):
         RESTRICT = "restrict", _("Restriction changed")
         DISCLOSE = "disclose", _("Disclosed to an authority")
         POLICY = "policy", _("Policy published")
+        REQUEST = "request", _("Privacy request handled")
+        RECTIFY = "rectify", _("Corrected on request")
+        DOWNLOAD = "download", _("Export downloaded")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -302,3 +309,222 @@ class Disclosure(models.Model):
 
     def __str__(self):
         return f"Disclosure to {self.recipient} on {self.disclosed_on}"
+
+
+class SubjectRequest(models.Model):
+    """A data-subject request (P19-P25, GDPR Art. 12, 15-18, 20, 21), tracked to its deadline.
+
+    Every change of status is a service call in ``privacy.services.requests`` that writes a
+    SubjectRequestEvent (the timeline) and an AuditEvent; nothing sets ``status`` directly.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access: a copy of my data")
+        PORTABILITY = "portability", _("Portability: my data in a machine-readable file")
+        ERASURE = "erasure", _("Erasure: delete my data")
+        RECTIFICATION = "rectification", _("Rectification: correct my data")
+        RESTRICTION = "restriction", _("Restriction: keep my data but stop using it")
+        OBJECTION = "objection", _("Objection: no marketing or profiling")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        POST = "post", _("Post")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        AWAITING_VERIFICATION = "awaiting_verification", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        IN_PROGRESS = "in_progress", _("In progress")
+        EXTENDED = "extended", _("Extended")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+
+    class Verification(models.TextChoices):
+        LINK = "link", _("Email link")
+        REAUTHENTICATION = "reauthentication", _("Signed in and re-entered the password")
+        STAFF = "staff", _("Verified by staff")
+
+    OPEN_STATUSES = (
+        Status.RECEIVED,
+        Status.AWAITING_VERIFICATION,
+        Status.VERIFIED,
+        Status.IN_PROGRESS,
+        Status.EXTENDED,
+    )
+    CLOSED_STATUSES = (Status.COMPLETED, Status.REFUSED)
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(max_length=25, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="subject_requests"
+    )
+    #: The requester's address: the account's at the time, or the one verified by link.
+    email = models.EmailField(blank=True)
+    details = models.TextField(blank=True, help_text="What the person asked, in their words.")
+    #: Rectification: [{"record": "shop.Order", "object_id": "12", "field": "billing_name",
+    #: "current": "...", "requested": "..."}]; restriction and objection: their scope.
+    changes = models.JSONField(default=list, blank=True)
+    scope = models.CharField(max_length=12, blank=True, help_text="Restriction scope, for a restriction request.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    first_due_on = models.DateField(help_text="One month from receipt, on a working day (Art. 12(3)).")
+    due_on = models.DateField(db_index=True, help_text="The due date now: moved by a stopped clock or an extension.")
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    clock_stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while we wait for proof of identity or a clarification."
+    )
+    days_paused = models.PositiveIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
+    verification_note = models.TextField(blank=True, help_text="How staff verified the person (ID seen, call-back).")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What was done, or the reason for a refusal.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        permissions = [("handle_request", "Can handle data-subject requests")]
+        # No "has a requester" constraint: erasure blanks an email-only requester's address
+        # and the request stays as proof that it was answered. The services require one.
+        indexes = [models.Index(fields=["status", "due_on"], name="subjectrequest_open_due")]
+
+    def __str__(self):
+        return f"{self.reference}: {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class SubjectRequestEvent(models.Model):
+    """One step in a request's timeline: who moved it from which status to which, and why."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=100, help_text="Staff #id, 'requester' or 'system'.")
+    from_status = models.CharField(max_length=25, blank=True)
+    to_status = models.CharField(max_length=25)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class ProcessorStep(models.Model):
+    """Something that must happen outside our database for a person (GDPR Art. 17(2), 19).
+
+    Apps register the step handlers (the shop deletes the Stripe customer, email suppresses
+    the address at the provider); the step keeps only the provider references it needs,
+    cleared once it is done, and is retried with backoff until it succeeds.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed, will retry")
+        GAVE_UP = "gave_up", _("Failed for good: staff must act")
+
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_steps"
+    )
+    handler = models.CharField(max_length=60, help_text="The registered handler's name, e.g. stripe.erase_customer.")
+    action = models.CharField(max_length=12, help_text="erase or rectify")
+    #: Provider references only (a Stripe customer id); emptied once the step is done.
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.handler} ({self.get_status_display()})"
+
+
+class Suppression(models.Model):
+    """An email address or phone number never to be marketed to again, as a keyed hash.
+
+    Written before an erasure removes the person's consent records, so a later import or
+    campaign cannot add them back; holds no readable personal data (HMAC-SHA256 with
+    ``PRIVACY_HASH_KEY``, a key independent of SECRET_KEY).
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        PHONE = "phone", _("Phone number")
+
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+    reason = models.CharField(max_length=20, default="erasure")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "digest"], name="one_suppression_per_value")]
+
+    def __str__(self):
+        return f"Suppressed {self.get_kind_display().lower()} {self.digest[:12]}…"
+
+
+class DataExport(models.Model):
+    """A person's data as one zip (P19, P24), built by a task and downloadable for 7 days.
+
+    The file lives in the private exports storage, never under the public media URL; a beat
+    job deletes it when it expires.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired and deleted")
+
+    token = models.UUIDField(unique=True, editable=False)
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    email = models.EmailField(blank=True, help_text="For a person without an account.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_name = models.CharField(max_length=255, blank=True, help_text="Path in the exports storage.")
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    downloads = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=~models.Q(user=None, email=""), name="export_has_subject")]
+
+    def __str__(self):
+        return f"Export {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

@@ -5,7 +5,19 @@ from django.db.models import Q
 from privacy import cookies
 from privacy import registry as personal_data
 from privacy.conf import settings as privacy_settings
-from privacy.models import AuditEvent, ConsentEvent, Disclosure, PolicyAcknowledgement, PrivacySignal, Restriction
+from privacy.models import (
+    AuditEvent,
+    ConsentEvent,
+    DataExport,
+    Disclosure,
+    PolicyAcknowledgement,
+    PrivacySignal,
+    ProcessorStep,
+    Restriction,
+    SubjectRequest,
+    SubjectRequestEvent,
+    Suppression,
+)
 from privacy.registry import Action, Category, Erasure, Retention, Source
 
 ACCOUNTABILITY = "Accountability: proof of how personal data was handled (GDPR Art. 5(2))"
@@ -100,6 +112,90 @@ class DisclosureData(personal_data.PersonalData):
     retention = Retention(from_field="disclosed_on", years=6, action=Action.DELETE, event="the disclosure")
     erasure = Erasure.keep("Records of disclosures the law required (P09)")
     description = "Disclosures to authorities that the law required."
+
+
+#: Closed requests are kept two years as proof of how they were answered, then deleted.
+CLOSED_REQUEST = Q(status__in=SubjectRequest.CLOSED_STATUSES)
+
+
+@personal_data.register(SubjectRequest)
+class SubjectRequestData(personal_data.PersonalData):
+    record_name = "Privacy requests"
+    subject = "user"
+    subject_email = "email"
+    fields = {
+        "email": Category.CONTACT,
+        "details": Category.CORRESPONDENCE,
+        "changes": Category.CORRESPONDENCE,
+        "verification_note": Category.CORRESPONDENCE,
+    }
+    field_labels = {"changes": "corrections asked for", "verification_note": "how we confirmed who you are"}
+    export = ["reference", "kind", "channel", "status", "details", "received_at", "due_on", "closed_at", "outcome"]
+    purposes = ["legal_duties", "identity_verification"]
+    retention = Retention(
+        from_field="closed_at", years=2, action=Action.DELETE, condition=CLOSED_REQUEST, event="the request was closed"
+    )
+    # The request that asked for the erasure stays as proof it was answered, without the
+    # person's words or address.
+    erasure = Erasure.keep(ACCOUNTABILITY, anonymise=["email", "details", "changes", "verification_note"])
+    description = "Requests you made to exercise your privacy rights, and how we answered them."
+
+
+@personal_data.register(SubjectRequestEvent)
+class SubjectRequestEventData(personal_data.PersonalData):
+    record_name = "Privacy request timeline"
+    # Who moved a request on (staff id or "requester"), never what the person asked.
+    subject = "actor"
+    fields = {"actor_label": Category.ACCOUNT}
+    field_labels = {"actor_label": "who acted"}
+    export = ["from_status", "to_status", "created_at"]
+    purposes = ["legal_duties"]
+    source = Source.GENERATED
+    retention = Retention(
+        from_field="request__closed_at",
+        years=2,
+        action=Action.DELETE,
+        condition=Q(request__status__in=SubjectRequest.CLOSED_STATUSES),
+        event="its request was closed",
+    )
+    erasure = Erasure.keep(ACCOUNTABILITY)
+    description = "Each step in handling a privacy request: when it moved, and who moved it."
+
+
+@personal_data.register(ProcessorStep)
+class ProcessorStepData(personal_data.PersonalData):
+    record_name = "Notices to our processors"
+    subject = "request__user"
+    fields = {"payload": Category.PAYMENT}
+    field_labels = {"payload": "the processor's reference for you"}
+    export = ["handler", "action", "status", "done_at"]
+    purposes = ["legal_duties"]
+    source = Source.GENERATED
+    retention = Retention(from_field="created_at", years=2, action=Action.DELETE, event="the notice")
+    erasure = Erasure.keep(ACCOUNTABILITY, anonymise=["payload"])
+    description = "That we told the services we use to erase or correct your data, and when they did."
+
+
+@personal_data.register(DataExport)
+class DataExportData(personal_data.PersonalData):
+    record_name = "Data downloads"
+    subject = "user"
+    subject_email = "email"
+    fields = {"email": Category.CONTACT, "file_name": Category.ACCOUNT}
+    field_labels = {"file_name": "the prepared download"}
+    export = ["status", "created_at", "ready_at", "expires_at", "downloads"]
+    purposes = ["legal_duties"]
+    source = Source.GENERATED
+    retention = Retention(from_field="expires_at", days=1, action=Action.DELETE, event="the download expired")
+    erasure = Erasure.delete()
+    description = "Copies of your data we prepared for you to download; each expires after 7 days."
+
+
+personal_data.exempt(
+    Suppression,
+    reason="Keyed hashes (HMAC-SHA256 with a key of its own) of erased people's email addresses and phone "
+    "numbers, so that they are never marketed to again; nothing in it can be read back.",
+)
 
 
 # --- cookies (P29-P31) -------------------------------------------------------------------

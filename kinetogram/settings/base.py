@@ -206,6 +206,8 @@ COMPANY_PHONE = env("COMPANY_PHONE", default="415-723-2867")
 PRIVACY_DPO_NAME = env("PRIVACY_DPO_NAME", default="Data Protection Officer")
 PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="dpo@kinetogramm.com")
 PRIVACY_DPO_PHONE = env("PRIVACY_DPO_PHONE", default="415-723-2867")
+# Keyed hashes of erased people (suppression list, erasure log). Production must set its own.
+PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY", default="dev-only-privacy-hash-key-4f1c9a7e2b8d")
 
 # --- email ---------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -252,6 +254,19 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Personal-data exports: a private folder outside MEDIA_ROOT, never served by URL.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PRIVACY_EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")),
+            "base_url": None,
+        },
+    },
+    # The erasure log survives a database restore, so erasures can be replayed after one.
+    "erasure_log": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("PRIVACY_ERASURE_LOG_ROOT", default=str(BASE_DIR / "var" / "erasure-log"))},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The embedded run serves static files without collectstatic, and uploaded media itself.

@@ -15,6 +15,8 @@ SHOP_PAYMENT_GATEWAY = "fake"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"  # noqa: S105 (test-only signing secret)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "erasure_log": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
