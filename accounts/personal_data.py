@@ -13,10 +13,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 
+from accounts.esp import email_address_suppress
 from accounts.models import Address, Profile, User
 from privacy import cookies
 from privacy import registry as personal_data
-from privacy.registry import Action, Category, Erasure, Retention, Source
+from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source, Via
 
 #: P10: an account nobody has signed in to for three years is closed.
 INACTIVE_YEARS = 3
@@ -43,10 +44,11 @@ class UserData(personal_data.PersonalData):
         "email": Category.CONTACT,
         "full_name": Category.IDENTITY,
         "password": Category.CREDENTIALS,
-        "date_joined": Category.ACCOUNT,
         "last_login": Category.ACCOUNT,
         "age_confirmed_at": Category.ACCOUNT,
     }
+    not_exported = {"password": "A one-way hash that only our sign-in can use; it says nothing to anyone else."}
+    corrected_by = CorrectedBy.CUSTOMER
     purposes = ["accounts", "identity_verification", "fraud_prevention"]
     # Orders and subscriptions kept for tax still point at the row, so an account is closed
     # by anonymising it: nobody can sign in to it and nothing identifies the person.
@@ -59,8 +61,9 @@ class UserData(personal_data.PersonalData):
         condition=CLOSABLE,
         event="the last sign-in (or the day it was opened, if never used)",
     )
-    erasure = Erasure.anonymise_fields(["email", "full_name", "password", "age_confirmed_at", "last_login"])
-    export = ["email", "full_name", "date_joined", "last_login", "age_confirmed_at"]
+    # The account is closed: nobody can sign in to it, staff rights included; its id stays
+    # for the kept records and the erasure log (P20).
+    erasure = Erasure.anonymise_fields(values={"is_active": False, "is_staff": False, "is_superuser": False})
     description = "Your account: the email address you sign in with, your name and when you joined."
 
 
@@ -74,6 +77,7 @@ class ProfileData(personal_data.PersonalData):
         "city": Category.ADDRESS,
         "country": Category.ADDRESS,
     }
+    corrected_by = CorrectedBy.CUSTOMER
     purposes = ["accounts", "provide_services"]
     retention = WITH_THE_ACCOUNT
     erasure = Erasure.delete()
@@ -93,7 +97,7 @@ class AddressData(personal_data.PersonalData):
         "postcode": Category.ADDRESS,
         "country": Category.ADDRESS,
     }
-    export = ["kind", "full_name", "company", "line1", "line2", "city", "postcode", "country", "is_default"]
+    corrected_by = CorrectedBy.CUSTOMER
     purposes = ["accounts", "provide_services"]
     retention = WITH_THE_ACCOUNT
     erasure = Erasure.delete()
@@ -105,6 +109,7 @@ class EmailAddressData(personal_data.PersonalData):
     subject = "user"
     subject_email = "email"
     fields = {"email": Category.CONTACT, "verified": Category.ACCOUNT, "primary": Category.ACCOUNT}
+    corrected_by = CorrectedBy.CUSTOMER
     purposes = ["accounts", "identity_verification"]
     retention = WITH_THE_ACCOUNT
     erasure = Erasure.delete()
@@ -117,8 +122,7 @@ class AuthenticatorData(personal_data.PersonalData):
     subject = "user"
     fields = {"type": Category.CREDENTIALS, "data": Category.CREDENTIALS, "last_used_at": Category.ACCOUNT}
     field_labels = {"type": "kind of authenticator", "data": "secret key", "last_used_at": "last used"}
-    # The secret itself never leaves the database, not even in the export.
-    export = ["type", "created_at", "last_used_at"]
+    not_exported = {"data": "The secret key and recovery codes never leave the database, not even in your export."}
     purposes = ["accounts", "fraud_prevention"]
     retention = WITH_THE_ACCOUNT
     erasure = Erasure.delete()
@@ -131,7 +135,11 @@ class UserSessionData(personal_data.PersonalData):
     subject = "user"
     fields = {"ip": Category.BROWSING, "user_agent": Category.BROWSING, "last_seen_at": Category.BROWSING}
     field_labels = {"ip": "IP address", "user_agent": "browser and device", "last_seen_at": "last seen"}
-    export = ["created_at", "last_seen_at", "ip", "user_agent"]
+    not_exported = {
+        "session_key": "The key keeps the device signed in: a copy of it could take over the session.",
+        "data": "The sign-in library's own bookkeeping of how the session signed in.",
+    }
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["accounts", "fraud_prevention"]
     source = Source.OBSERVED
     retention = Retention(from_field="last_seen_at", days=90, action=Action.DELETE, event="the last request")
@@ -142,11 +150,17 @@ class UserSessionData(personal_data.PersonalData):
 @personal_data.register(Session)
 class SessionData(personal_data.PersonalData):
     record_name = "Browser sessions"
-    # Session data is signed and encoded (the signed-in user's id, the cart); it cannot be
-    # queried per person, so it leaves with the session rather than through the export.
+    # Session data is signed and encoded (the signed-in user's id, the cart), so it cannot be
+    # queried per person: a person's sessions are the ones their signed-in devices name.
+    # A session no device names (signed in before devices were recorded) still ends at
+    # the erasure, as the account's password hash it was signed with is gone.
+    subject_via = Via(field="session_key", model="usersessions.UserSession", to_field="session_key")
     fields = {"session_data": Category.BROWSING}
     field_labels = {"session_data": "who is signed in, and the cart"}
-    export = []
+    not_exported = {
+        "session_key": "The key keeps the browser signed in: a copy of it could take over the session.",
+        "session_data": "Signed and encoded for our servers; Your data shows the account and cart it points to.",
+    }
     purposes = ["accounts", "provide_services"]
     source = Source.OBSERVED
     retention = Retention(from_field="expire_date", days=1, action=Action.DELETE, event="the session expired")
@@ -157,16 +171,33 @@ class SessionData(personal_data.PersonalData):
 @personal_data.register(LogEntry)
 class AdminLogData(personal_data.PersonalData):
     record_name = "Staff change log"
-    # The staff member who acted; object_repr can name the customer whose record changed.
+    # The staff member who acted, and the rows about a person's records: object_repr can
+    # name the customer whose record changed.
     subject = "user"
+    subject_object = ("content_type", "object_id")
     fields = {"object_repr": Category.IDENTITY, "change_message": Category.ACCOUNT}
     field_labels = {"object_repr": "name of the record changed", "change_message": "what was changed"}
-    export = ["action_time", "object_repr", "change_message"]
     purposes = ["fraud_prevention", "legal_duties"]
     source = Source.STAFF
+    corrected_by = CorrectedBy.NOBODY
     retention = Retention(from_field="action_time", years=2, action=Action.DELETE, event="the change")
-    erasure = Erasure.keep("Accountability for changes staff made (GDPR Art. 5(2))", anonymise=["object_repr"])
+    erasure = Erasure.keep("Accountability for changes staff made (GDPR Art. 5(2))", fields=["change_message"])
+    cascade_reason = (
+        "Django's own admin log, whose link to the staff member cascades; user rows are never deleted "
+        "here: an erasure closes the account by anonymising it."
+    )
     description = "The staff change log."
+
+
+# --- outside our database (GDPR Art. 17(2), 19) -------------------------------------------
+personal_data.external_step(
+    "email.suppress_address",
+    action="erase",
+    # Every address of the person we may have written to: the account's and the ones their
+    # orders, requests and consents name.
+    collect=lambda subject: [{"email": address} for address in sorted(subject.emails)],
+    run=email_address_suppress,
+)
 
 
 # --- cookies (P29-P31): Django's and allauth's, all strictly necessary -------------------

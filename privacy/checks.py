@@ -9,6 +9,9 @@ privacy.E006  a declaration holding personal data has no retention period
 privacy.E007  a field to anonymise has no safe anonymous value
 privacy.E008  erasure keeps data without naming the legal obligation
 privacy.E009  a cookie the configured site sets (session, CSRF, messages, consent) is not declared
+privacy.E010  rows kept under an obligation would go with a deleted user (a CASCADE on the subject path)
+privacy.E011  a personal field is neither exported nor listed as not exported with a reason
+privacy.E012  a personal field is not covered by the erasure (deleted, anonymised or kept under an obligation)
 """
 
 import datetime
@@ -113,9 +116,15 @@ def check_declaration(declaration):
     for name in declaration.export_fields():
         if not exists(name):
             errors.append(_field_error(declaration, name, "export field"))
+    for name in declaration.not_exported:
+        if not exists(name):
+            errors.append(_field_error(declaration, name, "field left out of the export"))
     for name in declaration.field_labels:
         if name not in declaration.fields:
             errors.append(_field_error(declaration, name, "label for the non-personal field"))
+    for name in declaration.third_party:
+        if name not in declaration.fields:
+            errors.append(_field_error(declaration, name, "third party's personal field"))
 
     retention = declaration.retention
     if retention is not None:
@@ -124,7 +133,7 @@ def check_declaration(declaration):
                 resolve_path(model, date_field)
             except FieldDoesNotExist:
                 errors.append(_field_error(declaration, date_field, "retention date field"))
-        for name in retention.anonymise:
+        for name in declaration.retention_anonymise():
             if not exists(name):
                 errors.append(_field_error(declaration, name, "retention field"))
         longest = REFERENCE_DATE + retention.delta - REFERENCE_DATE
@@ -147,9 +156,12 @@ def check_declaration(declaration):
                 id="privacy.E006",
             )
         )
-    for name in declaration.erasure.anonymise:
+    for name in (*declaration.erasure_anonymise(), *declaration.erasure.values):
         if not exists(name):
             errors.append(_field_error(declaration, name, "erasure field"))
+    for name in declaration.erasure.kept or ():
+        if name not in declaration.fields and name != declaration.subject_link():
+            errors.append(_field_error(declaration, name, "kept field (a personal field or the link to the person)"))
 
     for attr in ("subject", "subject_email", "subject_phone"):
         path = getattr(declaration, attr)
@@ -199,9 +211,7 @@ def check_declaration(declaration):
             )
         )
 
-    to_anonymise = set(declaration.erasure.anonymise)
-    if retention is not None:
-        to_anonymise |= set(retention.anonymise)
+    to_anonymise = set(declaration.erasure_anonymise()) | set(declaration.retention_anonymise())
     for name in sorted(to_anonymise):
         if not exists(name):
             continue
@@ -225,7 +235,125 @@ def check_declaration(declaration):
                 id="privacy.E008",
             )
         )
+    errors += check_subject_links(declaration)
+    errors += check_export_covers(declaration)
+    errors += check_erasure_covers(declaration)
     return errors
+
+
+def check_subject_links(declaration):
+    """privacy.E004 for the via and generic-pointer links; privacy.E010 for a kept model whose
+    path to the user cascades: deleting the user would take the kept records with it."""
+    errors = []
+    model = declaration.model
+    via = declaration.subject_via
+    if via is not None:
+        try:
+            other = apps.get_model(via.model)
+            other._meta.get_field(via.to_field)
+            model._meta.get_field(via.field)
+        except (LookupError, ValueError, FieldDoesNotExist) as exc:
+            errors.append(
+                checks.Error(
+                    f"{declaration.label}.subject_via does not resolve: {exc}.",
+                    hint="Via(field of this model, 'app_label.Model' of a declared model, its field).",
+                    obj=model,
+                    id="privacy.E004",
+                )
+            )
+    if declaration.subject_object is not None:
+        for name in declaration.subject_object:
+            try:
+                model._meta.get_field(name)
+            except FieldDoesNotExist as exc:
+                errors.append(
+                    checks.Error(
+                        f"{declaration.label}.subject_object names '{name}': {exc}.",
+                        hint="A (content type field, object id field) pair of this model.",
+                        obj=model,
+                        id="privacy.E004",
+                    )
+                )
+    if declaration.erasure.action != "keep" or declaration.cascade_reason.strip():
+        return errors
+    if not declaration.subject or declaration.subject == "pk":
+        return errors
+    # The user's deletion reaches the kept rows only if every hop of the path cascades.
+    hops = []
+    current = model
+    for part in declaration.subject.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return errors
+        if not field.is_relation or not field.concrete:
+            return errors
+        hops.append(f"{current._meta.label}.{field.name}")
+        if field.remote_field.on_delete is not models.CASCADE:
+            return errors
+        current = field.related_model
+    errors.append(
+        checks.Error(
+            f"{declaration.label} is kept under an obligation, but deleting the user would delete it: "
+            f"{', '.join(hops)} cascade{'s' if len(hops) == 1 else ''} (on_delete=CASCADE).",
+            hint="Use SET_NULL (with the link anonymised by the erasure) or PROTECT, and write the migration; "
+            "or state the reason in cascade_reason where the model is a library's.",
+            obj=model,
+            id="privacy.E010",
+        )
+    )
+    return errors
+
+
+def check_export_covers(declaration):
+    """privacy.E011: every personal field is in the export, or left out with a reason (P19, P24)."""
+    errors = []
+    exported = set(declaration.export_fields())
+    for name in declaration.fields:
+        if name in exported:
+            continue
+        if declaration.not_exported.get(name, "").strip():
+            continue
+        errors.append(
+            checks.Error(
+                f"{declaration.label}'s personal field '{name}' is neither exported nor left out with a reason.",
+                hint=f"Add it to export, or say why not: not_exported = {{'{name}': 'the reason'}}.",
+                obj=declaration.model,
+                id="privacy.E011",
+            )
+        )
+    for name, reason in declaration.not_exported.items():
+        if not str(reason).strip():
+            errors.append(
+                checks.Error(
+                    f"{declaration.label} leaves '{name}' out of the export without a reason.",
+                    hint="not_exported maps each field to the reason it stays out.",
+                    obj=declaration.model,
+                    id="privacy.E011",
+                )
+            )
+    return errors
+
+
+def check_erasure_covers(declaration):
+    """privacy.E012: the erasure deletes, anonymises or keeps (under its obligation) every
+    personal field (P20)."""
+    erasure = declaration.erasure
+    if erasure.action in ("delete", "keep"):
+        # A kept row keeps what it does not anonymise under the named obligation (E008).
+        return []
+    anonymised = set(declaration.erasure_anonymise())
+    return [
+        checks.Error(
+            f"{declaration.label}'s erasure neither deletes, anonymises nor keeps its personal field '{name}'.",
+            hint="Let the erasure anonymise every personal field (Erasure.anonymise_fields()), delete the row, "
+            "or keep it under a named obligation (Erasure.keep(...)).",
+            obj=declaration.model,
+            id="privacy.E012",
+        )
+        for name in declaration.fields
+        if name not in anonymised
+    ]
 
 
 def framework_cookie_names() -> dict[str, str]:

@@ -18,7 +18,7 @@ from privacy.models import (
     SubjectRequestEvent,
     Suppression,
 )
-from privacy.registry import Action, Category, Erasure, Retention, Source
+from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source
 
 ACCOUNTABILITY = "Accountability: proof of how personal data was handled (GDPR Art. 5(2))"
 
@@ -37,7 +37,7 @@ class ConsentEventData(personal_data.PersonalData):
         "anonymous_id": Category.BROWSING,
     }
     field_labels = {"anonymous_id": "cookie consent id"}
-    export = ["purpose", "action", "source", "policy_version", "wording", "created_at"]
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties", "email_marketing", "sms_marketing"]
     retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the choice")
     # OPT-06: erasure of its subject is the one path that may remove ledger rows.
@@ -50,7 +50,6 @@ class PolicyAcknowledgementData(personal_data.PersonalData):
     record_name = "Privacy policy reviews"
     subject = "user"
     fields = {"acknowledged_at": Category.PREFERENCES}
-    export = ["policy_version", "acknowledged_at"]
     purposes = ["legal_duties"]
     retention = Retention(from_field="acknowledged_at", years=6, action=Action.DELETE, event="the review")
     erasure = Erasure.delete()
@@ -75,7 +74,7 @@ class RestrictionData(personal_data.PersonalData):
     subject = "user"
     subject_email = "email"
     fields = {"email": Category.CONTACT, "reason": Category.CORRESPONDENCE, "scope": Category.PREFERENCES}
-    export = ["scope", "reason", "starts_at", "review_on", "ended_at"]
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties"]
     source = Source.STAFF
     retention = Retention(
@@ -92,7 +91,8 @@ class AuditEventData(personal_data.PersonalData):
     subject = "actor"
     fields = {"actor_label": Category.ACCOUNT, "subject_id": Category.ACCOUNT}
     field_labels = {"actor_label": "who acted", "subject_id": "whose record"}
-    export = ["action", "model", "object_id", "fields", "created_at"]
+    not_exported = {"subject_id": "Whose record it was: for staff, other people's account numbers."}
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties", "fraud_prevention"]
     source = Source.GENERATED
     retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the event")
@@ -106,7 +106,11 @@ class DisclosureData(personal_data.PersonalData):
     subject = "subject"
     fields = {"subject_description": Category.IDENTITY, "categories": Category.ACCOUNT}
     field_labels = {"subject_description": "whom it concerned", "categories": "kinds of data disclosed"}
-    export = ["recipient", "legal_basis", "categories", "disclosed_on"]
+    not_exported = {
+        "reference": "The authority's own reference, withheld where telling could prejudice its inquiry.",
+        "notes": "Staff's working notes; what was disclosed, to whom and why is in the export.",
+    }
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties"]
     source = Source.STAFF
     retention = Retention(from_field="disclosed_on", years=6, action=Action.DELETE, event="the disclosure")
@@ -130,14 +134,14 @@ class SubjectRequestData(personal_data.PersonalData):
         "verification_note": Category.CORRESPONDENCE,
     }
     field_labels = {"changes": "corrections asked for", "verification_note": "how we confirmed who you are"}
-    export = ["reference", "kind", "channel", "status", "details", "received_at", "due_on", "closed_at", "outcome"]
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties", "identity_verification"]
     retention = Retention(
         from_field="closed_at", years=2, action=Action.DELETE, condition=CLOSED_REQUEST, event="the request was closed"
     )
-    # The request that asked for the erasure stays as proof it was answered, without the
-    # person's words or address.
-    erasure = Erasure.keep(ACCOUNTABILITY, anonymise=["email", "details", "changes", "verification_note"])
+    # The request that asked for the erasure stays as proof it was answered, with the closed
+    # account's number but without the person's words or address.
+    erasure = Erasure.keep(ACCOUNTABILITY, fields=["user"])
     description = "Requests you made to exercise your privacy rights, and how we answered them."
 
 
@@ -148,7 +152,10 @@ class SubjectRequestEventData(personal_data.PersonalData):
     subject = "actor"
     fields = {"actor_label": Category.ACCOUNT}
     field_labels = {"actor_label": "who acted"}
-    export = ["from_status", "to_status", "created_at"]
+    not_exported = {
+        "actor_label": "Which member of staff moved the request on: their identity, not yours.",
+        "note": "Staff's working note; the request's outcome is in Privacy requests.",
+    }
     purposes = ["legal_duties"]
     source = Source.GENERATED
     retention = Retention(
@@ -168,11 +175,10 @@ class ProcessorStepData(personal_data.PersonalData):
     subject = "request__user"
     fields = {"payload": Category.PAYMENT}
     field_labels = {"payload": "the processor's reference for you"}
-    export = ["handler", "action", "status", "done_at"]
     purposes = ["legal_duties"]
     source = Source.GENERATED
     retention = Retention(from_field="created_at", years=2, action=Action.DELETE, event="the notice")
-    erasure = Erasure.keep(ACCOUNTABILITY, anonymise=["payload"])
+    erasure = Erasure.keep(ACCOUNTABILITY, fields=[])
     description = "That we told the services we use to erase or correct your data, and when they did."
 
 
@@ -183,7 +189,11 @@ class DataExportData(personal_data.PersonalData):
     subject_email = "email"
     fields = {"email": Category.CONTACT, "file_name": Category.ACCOUNT}
     field_labels = {"file_name": "the prepared download"}
-    export = ["status", "created_at", "ready_at", "expires_at", "downloads"]
+    not_exported = {
+        "token": "The secret in the download link.",
+        "file_name": "Where the file lies on our servers; the download itself is the copy.",
+    }
+    corrected_by = CorrectedBy.NOBODY
     purposes = ["legal_duties"]
     source = Source.GENERATED
     retention = Retention(from_field="expires_at", days=1, action=Action.DELETE, event="the download expired")

@@ -8,14 +8,17 @@ ModelAdmin::
     class OrderData(personal_data.PersonalData):
         subject = "user"                 # path to the user the row belongs to
         subject_email = "email"          # for rows of people without an account
-        fields = {"email": Category.CONTACT, "billing_line1": Category.ADDRESS}
+        fields = {"email": Category.CONTACT, "billing_line1": Category.ADDRESS, "total": Category.ORDERS}
         purposes = ["provide_services", "legal_duties"]
         source = Source.CUSTOMER
-        retention = Retention(years=6, from_field="created_at", action=Action.ANONYMISE,
-                              anonymise=["billing_name", "billing_line1"])
-        erasure = Erasure.keep("HMRC: tax records are kept for 6 years",
-                               anonymise=["email", "recipient_name"])
-        export = ["number", "created_at", "status", "total", "email"]
+        # Anonymises what the erasure does (below) once the six years are over.
+        retention = Retention(years=6, from_field="created_at", action=Action.ANONYMISE)
+        # Every other personal field, and the link to the user, is anonymised.
+        erasure = Erasure.keep("HMRC: tax records are kept for 6 years", fields=["total"])
+
+Each field name is written once: the export defaults to the personal fields plus the row's
+own reference fields (``not_exported`` names what stays out, with the reason), and the
+erasure's and an anonymising retention's lists default to the personal fields.
 
 Every privacy operation (export, erasure, retention purge, record of processing, the policy
 page) reads these declarations and nothing else, so adding a model means adding one
@@ -26,11 +29,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 
@@ -124,34 +130,100 @@ class Retention:
 
 @dataclasses.dataclass(frozen=True)
 class Erasure:
-    """What the right to erasure (P20, GDPR Art. 17) does to a person's rows."""
+    """What the right to erasure (P20, GDPR Art. 17) does to a person's rows.
+
+    ``anonymise`` left as None is derived by the declaration: every personal field and the
+    row's link to the person, less the ``keep`` fields a legal obligation needs (see
+    ``PersonalData.erasure_anonymise``), so a new personal field is erased without an edit.
+    """
 
     action: str
-    anonymise: tuple[str, ...] = ()
+    anonymise: tuple[str, ...] | None = None
     obligation: str = ""
+    #: Kept rows: the personal fields the obligation needs (None: the whole row is kept).
+    kept: tuple[str, ...] | None = None
+    #: Other fields written in the same statement, e.g. ``{"is_active": False}`` to close an account.
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in ("anonymise", "kept"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(value))
 
     @classmethod
     def delete(cls) -> Erasure:
         return cls(action=Action.DELETE)
 
     @classmethod
-    def anonymise_fields(cls, fields: Iterable[str]) -> Erasure:
-        return cls(action=Action.ANONYMISE, anonymise=tuple(fields))
+    def anonymise_fields(cls, fields: Iterable[str] | None = None, *, values: Mapping | None = None) -> Erasure:
+        """The row stays with ``fields`` overwritten (default: every personal field and the link
+        to the person); ``values`` are written with them."""
+        return cls(action=Action.ANONYMISE, anonymise=fields, values=dict(values or {}))
 
     @classmethod
-    def keep(cls, obligation: str, *, anonymise: Iterable[str] = ()) -> Erasure:
-        """Kept under a legal obligation; the ``anonymise`` fields are still overwritten."""
-        return cls(action=Action.KEEP, anonymise=tuple(anonymise), obligation=obligation)
+    def keep(
+        cls, obligation: str, *, fields: Iterable[str] | None = None, anonymise: Iterable[str] | None = None
+    ) -> Erasure:
+        """Kept under a legal obligation. ``fields``: the personal fields the obligation needs,
+        the others (and the link to the person) are anonymised; without ``fields`` or
+        ``anonymise`` the whole row is kept. ``anonymise`` names the overwritten fields outright."""
+        return cls(action=Action.KEEP, anonymise=anonymise, obligation=obligation, kept=fields)
 
-    def describe(self) -> str:
+    def describe(self, anonymised: Iterable[str] | None = None) -> str:
+        anonymised = list((self.anonymise or ()) if anonymised is None else anonymised)
         if self.action == Action.DELETE:
             return "deleted"
         if self.action == Action.ANONYMISE:
-            return "anonymised (" + ", ".join(self.anonymise) + ")"
+            return "anonymised (" + ", ".join(anonymised) + ")"
         text = f"kept: {self.obligation}"
-        if self.anonymise:
-            text += "; anonymised: " + ", ".join(self.anonymise)
+        if anonymised:
+            text += "; anonymised: " + ", ".join(anonymised)
         return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Via:
+    """Rows with no path to their person, found through another declared model's rows of that
+    person: this model's ``field`` equals ``to_field`` of those rows (a browser session through
+    the signed-in device that names its key)."""
+
+    field: str
+    model: str
+    to_field: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ExternalStep:
+    """Something that must happen outside our database for a person (GDPR Art. 17(2), 19).
+
+    ``collect(subject)`` (``collect(subject, changes)`` for "rectify") runs before the data
+    changes and returns one payload per call to make (provider references only, where it
+    can); ``run(payload)`` makes the call after the commit, raises to be retried, and may
+    raise ``StepNotApplicable`` when the configured provider keeps nothing to act on.
+    """
+
+    name: str
+    action: str
+    collect: Callable
+    run: Callable
+
+
+class StepNotApplicable(Exception):
+    """The configured provider keeps nothing this step could act on; the message says why."""
+
+
+class CorrectedBy(models.TextChoices):
+    """Who corrects a record's personal fields when they are wrong (P21, GDPR Art. 16)."""
+
+    CUSTOMER = "customer", _("The customer, in Your account")
+    STAFF = "staff", _("Staff, on a rectification request")
+    NOBODY = "nobody", _("Nobody: a record of what happened at the time")
+
+
+#: Categories a rectification request can correct; the others record facts (amounts,
+#: dates, activity) or secrets.
+RECTIFIABLE_CATEGORIES = (Category.IDENTITY, Category.CONTACT, Category.ADDRESS, Category.FEEDBACK)
 
 
 class PersonalData:
@@ -164,20 +236,37 @@ class PersonalData:
     #: A path to an email address or phone number, for rows of people without an account.
     subject_email: str = ""
     subject_phone: str = ""
+    #: For rows with no path to their person: found through another declaration's rows.
+    subject_via: Via | None = None
+    #: A generic pointer ("content_type", "object_id"): the rows about any declared row of
+    #: the person (the admin's change log names the records staff changed).
+    subject_object: tuple[str, str] | None = None
     #: Personal fields and their category. An empty mapping declares a model that holds
     #: none (and says why in ``description``), so the checks know it was looked at.
     fields: Mapping[str, str] = {}
+    #: Personal fields about someone else the person gave us (a gift's recipient): exported
+    #: and erased with the row, never used to find, suppress or notify the person.
+    third_party: Iterable[str] = ()
     purposes: Iterable[str] = ()
     source: str = Source.CUSTOMER
     retention: Retention | None = None
     erasure: Erasure = Erasure.delete()
+    #: Why rows kept under an obligation may still go when a user row is deleted outright (a
+    #: library's CASCADE we cannot change); privacy.E010 accepts the cascade only with it.
+    cascade_reason: str = ""
+    #: Who corrects the personal fields when they are wrong (P21).
+    corrected_by: str = CorrectedBy.STAFF
     #: What customers call these records, where the model's plural name is technical
     #: ("Log entries", "Users"); the policy page and the record of processing show it.
     record_name: str = ""
     #: Readable names for fields whose verbose_name is technical, for the policy page.
     field_labels: Mapping[str, str] = {}
-    #: Fields in the customer's export (P19, P24); defaults to ``fields``.
+    #: Fields in the customer's export (P19, P24); None derives them: the personal fields
+    #: and the row's own reference fields (see ``export_fields``).
     export: Iterable[str] | None = None
+    #: Fields left out of the derived export, each with the reason ({"data": "the secret
+    #: key never leaves the database"}).
+    not_exported: Mapping[str, str] = {}
     description: str = ""
 
     def __init__(self, model: type[models.Model]):
@@ -192,7 +281,117 @@ class PersonalData:
         return self.record_name or str(self.model._meta.verbose_name_plural).capitalize()
 
     def export_fields(self) -> list[str]:
-        return list(self.fields if self.export is None else self.export)
+        """The fields of the export: ``export`` if declared; otherwise, in the model's order,
+        the personal fields and the row's own reference fields (its columns other than the
+        primary key, and its links to records that are not people), less ``not_exported``."""
+        if self.export is not None:
+            return list(self.export)
+        user_model = settings.AUTH_USER_MODEL
+        names = []
+        for field in self.model._meta.concrete_fields:
+            if field.primary_key or field.name in self.not_exported:
+                continue
+            if field.is_relation and field.name not in self.fields:
+                if field.related_model._meta.label == user_model:
+                    # A link to a person: the row's owner, or someone else (staff).
+                    continue
+            names.append(field.name)
+        return names
+
+    def subject_link(self) -> str:
+        """The row's own nullable link to its person ("" when the path is longer, or required)."""
+        if not self.subject or self.subject == "pk" or "__" in self.subject:
+            return ""
+        try:
+            field = self.model._meta.get_field(self.subject)
+        except FieldDoesNotExist:
+            return ""
+        return self.subject if field.is_relation and field.null else ""
+
+    def erasure_anonymise(self) -> tuple[str, ...]:
+        """The fields the erasure overwrites: as declared, or derived (every personal field and
+        the link to the person, less the fields kept under the obligation)."""
+        erasure = self.erasure
+        if erasure.action == Action.DELETE:
+            return ()
+        if erasure.anonymise is not None:
+            return erasure.anonymise
+        if erasure.action == Action.KEEP and erasure.kept is None:
+            return ()
+        kept = set(erasure.kept or ())
+        names = [name for name in self.fields if name not in kept]
+        link = self.subject_link()
+        if link and link not in kept and link not in names:
+            names.append(link)
+        return tuple(names)
+
+    def erasure_kept(self) -> tuple[str, ...]:
+        """Personal fields an erasure leaves in place, under the declared obligation."""
+        if self.erasure.action != Action.KEEP:
+            return ()
+        anonymised = set(self.erasure_anonymise())
+        return tuple(name for name in self.fields if name not in anonymised)
+
+    def erasure_describe(self) -> str:
+        return self.erasure.describe(self.erasure_anonymise())
+
+    def retention_anonymise(self) -> tuple[str, ...]:
+        """The fields an anonymising retention overwrites: as declared, else the erasure's."""
+        retention = self.retention
+        if retention is None or retention.action != Action.ANONYMISE:
+            return ()
+        return retention.anonymise or self.erasure_anonymise()
+
+    def contact_fields(self) -> dict[str, list[str]]:
+        """The person's own email and phone fields ({"email": [...], "phone": [...]}), by the
+        names of the declared contact fields; a third party's are left out."""
+        found = {"email": [], "phone": []}
+        for name, category in self.fields.items():
+            if category != Category.CONTACT or name in self.third_party:
+                continue
+            for kind in found:
+                if kind in name:
+                    found[kind].append(name)
+        return found
+
+    def rectifiable_fields(self) -> list[str]:
+        """Personal fields staff correct on a rectification request (P21): editable values in
+        the categories that can be wrong, on records that are not a log of what happened."""
+        if self.corrected_by != CorrectedBy.STAFF:
+            return []
+        names = []
+        for name, category in self.fields.items():
+            if category not in RECTIFIABLE_CATEGORIES:
+                continue
+            field = self.model._meta.get_field(name)
+            if field.is_relation or not field.editable or field.primary_key:
+                continue
+            names.append(name)
+        return names
+
+    def reads(self) -> set[type[models.Model]]:
+        """Other models whose rows this declaration's condition goes through; an erasure
+        changes this model's rows before theirs."""
+        read = set()
+        for path in (self.subject, self.subject_email, self.subject_phone):
+            if not path or path == "pk":
+                continue
+            current = self.model
+            for part in path.split("__")[:-1]:
+                try:
+                    field = current._meta.get_field(part)
+                except FieldDoesNotExist:
+                    break
+                current = field.related_model
+                if current is None:
+                    break
+                read.add(current)
+        if self.subject_via is not None:
+            read.add(apps.get_model(self.subject_via.model))
+        if self.subject_object is not None:
+            read |= {d.model for d in site.declarations() if d.subject_object is None}
+        read.discard(self.model)
+        return read
 
     def categories(self) -> list[str]:
         return sorted(set(self.fields.values()))
@@ -202,7 +401,7 @@ class PersonalData:
 
     def subject_condition(self, *, user_ids=(), emails=(), phones=()) -> models.Q | None:
         """The rows of these people, by the subject path, email and phone the declaration
-        names; None when it names none of them (sessions, or nobody given)."""
+        names; None when it names none of them (or nobody given)."""
         condition = models.Q()
         if self.subject and user_ids:
             condition |= models.Q(**{f"{self.subject}__in": sorted(user_ids)})
@@ -212,7 +411,41 @@ class PersonalData:
                 condition |= models.Q(**{f"{self.subject_email}__iexact": address})
         if self.subject_phone and phones:
             condition |= models.Q(**{f"{self.subject_phone}__in": sorted(phones)})
+        if self.subject_via is not None:
+            condition |= self._via_condition(user_ids=user_ids, emails=emails, phones=phones)
+        if self.subject_object is not None:
+            condition |= self._object_condition(user_ids=user_ids, emails=emails, phones=phones)
         return condition or None
+
+    def _via_condition(self, **people) -> models.Q:
+        via = self.subject_via
+        other = site.get(apps.get_model(via.model))
+        through = other.subject_condition(**people) if other is not None else None
+        if through is None:
+            return models.Q()
+        keys = other.model._default_manager.filter(through).values(via.to_field)
+        return models.Q(**{f"{via.field}__in": keys})
+
+    def _object_condition(self, **people) -> models.Q:
+        from django.contrib.contenttypes.models import ContentType
+
+        type_field, id_field = self.subject_object
+        declarations = [d for d in site.declarations() if d.subject_object is None and d.model is not self.model]
+        content_types = ContentType.objects.get_for_models(*(d.model for d in declarations))
+        condition = models.Q()
+        for declaration in declarations:
+            rows = declaration.subject_condition(**people)
+            if rows is None:
+                continue
+            # The pointer's id is text, whatever the primary key's type.
+            ids = (
+                declaration.model._default_manager.filter(rows)
+                .annotate(pointer_id=Cast("pk", models.TextField()))
+                .values("pointer_id")
+            )
+            content_type = content_types[declaration.model]
+            condition |= models.Q(**{type_field: content_type.pk, f"{id_field}__in": ids})
+        return condition
 
     def subject_id(self, obj) -> str:
         """The id of the person ``obj`` belongs to, read along the subject path ("" if none).
@@ -260,7 +493,10 @@ class Registry:
     def __init__(self):
         self._declarations: dict[type[models.Model], PersonalData] = {}
         self._exempt: dict[type[models.Model], str] = {}
+        self._housekeeping: dict[type[models.Model], PersonalData] = {}
         self._origins: dict[type[models.Model], str] = {}
+        self._steps: dict[str, ExternalStep] = {}
+        self._blockers: list[Callable] = []
 
     def register(self, model: type[models.Model], declaration_class: type[PersonalData] = PersonalData):
         if model._meta.abstract:
@@ -271,19 +507,53 @@ class Registry:
         self._declarations[model] = declaration_class(model)
         self._origins[model] = origin
 
-    def exempt(self, model: type[models.Model], *, reason: str, origin: str = ""):
-        """Mark a model the checks would flag as holding no personal data, with the reason."""
+    def exempt(self, model: type[models.Model], *, reason: str, origin: str = "", retention: Retention | None = None):
+        """Mark a model as holding no personal data, with the reason. A ``retention`` still
+        has the purge tidy its old rows away (webhook deliveries, for example)."""
         if not reason.strip():
             raise ImproperlyConfigured(f"Exempting {model._meta.label} needs a reason.")
         if model in self._declarations or model in self._exempt:
             raise AlreadyRegistered(f"{model._meta.label} is already declared by {self._origins[model]}.")
         self._exempt[model] = reason
         self._origins[model] = origin or "exempt()"
+        if retention is not None:
+            self._housekeeping[model] = type(
+                f"{model.__name__}Housekeeping", (PersonalData,), {"retention": retention, "description": reason}
+            )(model)
 
     def unregister(self, model: type[models.Model]):
         self._declarations.pop(model, None)
         self._exempt.pop(model, None)
+        self._housekeeping.pop(model, None)
         self._origins.pop(model, None)
+
+    def housekeeping(self) -> list[PersonalData]:
+        """The retention of exempt models (no personal data, no subject), for the purge."""
+        return sorted(self._housekeeping.values(), key=lambda d: d.label)
+
+    def external_step(self, name: str, *, action: str, collect: Callable, run: Callable):
+        """Register what must happen outside our database for a person (see ExternalStep)."""
+        if action not in ("erase", "rectify"):
+            raise ImproperlyConfigured(f"External step {name!r}: action is 'erase' or 'rectify', not {action!r}.")
+        if name in self._steps:
+            raise AlreadyRegistered(f"The external step {name!r} is already registered.")
+        self._steps[name] = ExternalStep(name=name, action=action, collect=collect, run=run)
+
+    def external_steps(self, action: str | None = None) -> list[ExternalStep]:
+        return [step for name, step in sorted(self._steps.items()) if action is None or step.action == action]
+
+    def get_step(self, name: str) -> ExternalStep | None:
+        return self._steps.get(name)
+
+    def erasure_blocker(self, check: Callable):
+        """Register ``check(subject) -> str``: the reason the law lets us refuse this person's
+        erasure for now (an open dispute, money owed), or "" when there is none."""
+        if check not in self._blockers:
+            self._blockers.append(check)
+        return check
+
+    def erasure_blockers(self) -> list[Callable]:
+        return list(self._blockers)
 
     def get(self, model: type[models.Model]) -> PersonalData | None:
         return self._declarations.get(model)
@@ -327,8 +597,18 @@ def register(*models_: type[models.Model], site: Registry = site):
     return wrapper
 
 
-def exempt(model: type[models.Model], *, reason: str, site: Registry = site):
-    site.exempt(model, reason=reason)
+def exempt(model: type[models.Model], *, reason: str, retention: Retention | None = None, site: Registry = site):
+    site.exempt(model, reason=reason, retention=retention)
+
+
+def external_step(name: str, *, action: str, collect: Callable, run: Callable, site: Registry = site):
+    """``external_step("stripe.erase_customer", action="erase", collect=..., run=...)``: see ExternalStep."""
+    site.external_step(name, action=action, collect=collect, run=run)
+
+
+def erasure_blocker(check: Callable, *, site: Registry = site):
+    """Decorator or call: ``check(subject)`` returns why the erasure must wait, or ""."""
+    return site.erasure_blocker(check)
 
 
 def resolve_path(model: type[models.Model], path: str):

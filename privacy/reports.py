@@ -82,7 +82,7 @@ def processing_record(
                 legitimate_interests=tuple(p.interest for p in declared if p.interest),
                 source=_label(Source, declaration.source),
                 retention=declaration.retention.describe() if declaration.retention else "No period declared",
-                erasure=declaration.erasure.describe(),
+                erasure=declaration.erasure_describe(),
                 recipients=tuple(p.name for p in processors if set(p.categories) & set(keys)),
                 fields=tuple(declaration.fields),
                 export=tuple(declaration.export_fields()),

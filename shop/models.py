@@ -276,7 +276,11 @@ class Subscription(models.Model):
         PAST_DUE = "past_due", "Payment failed"
         CANCELED = "canceled", "Ended"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    # A tax record (6 years): an erasure unlinks it from the person; deleting a user row
+    # outright must not take it along.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+    )
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="subscriptions")
     plan = models.ForeignKey(Plan, null=True, on_delete=models.SET_NULL, related_name="+")
     service_name = models.CharField(max_length=150)

@@ -585,8 +585,9 @@ def invoice_payment_failed(invoice: dict):
             if subscription.status in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
                 subscription.status = Subscription.Status.PAST_DUE
                 subscription.save(update_fields=["status"])
-        if first_failure:
-            subscription = subscriptions[0]
+        subscription = subscriptions[0]
+        # An erased customer's kept subscription has nobody left to tell.
+        if first_failure and subscription.user is not None:
             transaction.on_commit(
                 lambda: send_templated_email(
                     to=[subscription.user.email],

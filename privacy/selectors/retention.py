@@ -15,13 +15,15 @@ from privacy.selectors.restriction import accounts_with_emails
 
 
 def purgeable_declarations() -> list[PersonalData]:
-    """Declarations whose rows the purge deletes or anonymises, in registry order."""
-    return [d for d in site.declarations() if d.retention is not None and d.retention.action != Action.KEEP]
+    """Declarations whose rows the purge deletes or anonymises, in registry order, then the
+    exempt models the registry tidies (rows without personal data, kept for a while)."""
+    declared = [d for d in site.declarations() if d.retention is not None and d.retention.action != Action.KEEP]
+    return declared + site.housekeeping()
 
 
 def _already_anonymised(declaration: PersonalData) -> models.Q:
     conditions = []
-    for name, value in anonymous_values(declaration.model, declaration.retention.anonymise).items():
+    for name, value in anonymous_values(declaration.model, declaration.retention_anonymise()).items():
         if value is None:
             conditions.append(models.Q(**{f"{name}__isnull": True}))
         else:

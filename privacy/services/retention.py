@@ -82,7 +82,7 @@ def _apply_batch(declaration: PersonalData, pks: list) -> int:
     retention = declaration.retention
     rows = declaration.model._default_manager.filter(pk__in=pks)
     if retention.action == Action.ANONYMISE:
-        return rows.update(**anonymous_values(declaration.model, retention.anonymise))
+        return rows.update(**anonymous_values(declaration.model, declaration.retention_anonymise()))
     deleted, per_model = rows.delete()
     return per_model.get(declaration.label, 0)
 
