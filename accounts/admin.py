@@ -5,12 +5,26 @@ Django's own user admin forms, adapted to a user whose login is the email addres
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from accounts.models import Address, Profile, User
 from privacy.admin_mixins import PersonalDataAdminMixin
+from privacy.selectors.erasure import erasure_preview, erasure_refusals
+from privacy.services import ErasureRefused, subject_erase
+from privacy.services.erasure import CHILD_ACCOUNT
+from privacy.subjects import Subject
+
+#: Why staff erase an account, as the confirmation page offers it (P20, P12).
+ERASURE_REASONS = {
+    "staff": "Deleted by staff in the admin",
+    "request": "Erasure asked for by the customer",
+    "child": CHILD_ACCOUNT,
+}
 
 
 def _clean_unique_email(form):
@@ -109,3 +123,60 @@ class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
     def get_inlines(self, request, obj):
         # The add page creates the login first; profile and addresses belong to a saved user.
         return self.inlines if obj else []
+
+    # --- deleting an account erases its holder (P20, P12) ------------------------------
+    # A blind delete would cascade through the consent ledger (whose admin refuses deletes,
+    # so a superuser got a 403) and through records kept for tax; every delete, single or
+    # bulk, goes through the erasure service instead, which the confirmation page previews.
+
+    def get_deleted_objects(self, objs, request):
+        """What the erasure does to each account's records, and what stops it (as protected)."""
+        done, counts, refused = [], {}, []
+        for user in objs:
+            subject = Subject.of(user=user)
+            refused += [f"{user}: {reason}" for reason in erasure_refusals(subject)]
+            preview = erasure_preview(subject)
+            done.append(f"{user}")
+            done.append([f"{item['record']}: {item['count']} {item['detail']}" for item in preview])
+            for item in preview:
+                counts[item["record"]] = counts.get(item["record"], 0) + item["count"]
+        return done, counts, set(), refused
+
+    def _erase(self, request, user) -> bool:
+        reason = ERASURE_REASONS.get(request.POST.get("erasure_reason", ""), ERASURE_REASONS["staff"])
+        try:
+            subject_erase(subject=Subject.of(user=user), actor=request.user, reason=reason)
+        except ErasureRefused as exc:
+            self.message_user(request, f"Account #{user.pk} was not erased: {exc}", messages.ERROR)
+            return False
+        return True
+
+    def delete_model(self, request, obj):
+        request._account_erased = self._erase(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in list(queryset):
+            self._erase(request, user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if not getattr(request, "_account_erased", True):
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[obj_id]))
+        # The email address is gone; the message names the account by its number.
+        return super().response_delete(request, f"#{obj_id}", obj_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "erasure_reasons": ERASURE_REASONS.items()}
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description="Erase selected accounts")
+    def erase_selected(self, request, queryset):
+        response = delete_selected(self, request, queryset)
+        if response is not None:
+            response.context_data["erasure_reasons"] = ERASURE_REASONS.items()
+        return response
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (UserAdmin.erase_selected, "delete_selected", "Erase selected accounts")
+        return actions

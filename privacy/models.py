@@ -446,17 +446,23 @@ class ProcessorStep(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed, will retry")
         GAVE_UP = "gave_up", _("Failed for good: staff must act")
+        SKIPPED = "skipped", _("Not applicable: the provider keeps nothing to act on")
+
+    FINISHED_STATUSES = (Status.DONE, Status.SKIPPED, Status.GAVE_UP)
 
     request = models.ForeignKey(
         SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_steps"
     )
     handler = models.CharField(max_length=60, help_text="The registered handler's name, e.g. stripe.erase_customer.")
     action = models.CharField(max_length=12, help_text="erase or rectify")
+    #: The erasure log entry of the erasure that asked for it (an erasure without a request).
+    erasure = models.CharField(max_length=64, blank=True, db_index=True, help_text="The erasure log entry.")
     #: Provider references only (a Stripe customer id); emptied once the step is done.
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=255, blank=True, help_text="Done, or why the step does not apply.")
     next_attempt_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -39,3 +39,37 @@ def retention_purge(self):
     Django sessions included (PR-12). Returns the PurgeRun's id, status and counts."""
     run = services.retention_purge()
     return {"run": run.pk, "status": run.status, "counts": run.counts}
+
+
+class StepFailed(Exception):
+    """A processor step failed this time; Celery retries it with backoff."""
+
+
+#: Retries of a processor step: from 30 s doubling (with jitter) to 6 h apart, about a day
+#: in all before it is left for staff as "gave up".
+PROCESSOR_STEP_RETRIES = 8
+
+
+@shared_task(
+    bind=True,
+    name="privacy.processor_step_run",
+    base=PrivacyTask,
+    autoretry_for=(StepFailed,),
+    retry_backoff=30,
+    retry_backoff_max=6 * 3600,
+    retry_jitter=True,
+    max_retries=PROCESSOR_STEP_RETRIES,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def processor_step_run(self, step_id):
+    """Tell one processor about an erasure or a rectification (Art. 17(2), 19; PR-03).
+
+    The last attempt records the step as gave up instead of raising, so staff see it in the
+    admin. Safe to run twice: a finished step is left alone.
+    """
+    final = self.request.retries >= self.max_retries
+    step = services.processor_step_run(step_id=step_id, final=final)
+    if step is not None and step.status == step.Status.FAILED:
+        raise StepFailed(step.handler)
+    return {"step": step_id, "status": step.status if step is not None else None}

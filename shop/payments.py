@@ -113,6 +113,16 @@ class Gateway:
         """One event as a dict, or None when it cannot be fetched."""
         raise NotImplementedError
 
+    def delete_customer(self, *, customer_id):
+        """Delete a customer and what the provider keeps with it (saved cards, details), for an
+        erasure (GDPR Art. 17(2)). A customer already gone counts as deleted."""
+        raise NotImplementedError
+
+    def update_customer(self, *, customer_id, fields):
+        """Correct a customer's details (``{"name", "email", "address": {...}}``, Stripe's
+        names) after a rectification (GDPR Art. 19). A customer already gone is left alone."""
+        raise NotImplementedError
+
     def construct_event(self, *, payload: bytes, sig_header):
         """Verify a webhook's signature on the raw body and return the event as a dict.
 
@@ -224,6 +234,20 @@ class StripeGateway(Gateway):
     def retrieve_event(self, *, event_id):
         return self._call(self.client.v1.events.retrieve, event_id).to_dict()
 
+    def delete_customer(self, *, customer_id):
+        try:
+            self._call(self.client.v1.customers.delete, customer_id)
+        except PaymentError as exc:
+            if str(exc) != "resource_missing":
+                raise
+
+    def update_customer(self, *, customer_id, fields):
+        try:
+            self._call(self.client.v1.customers.update, customer_id, params=dict(fields))
+        except PaymentError as exc:
+            if str(exc) != "resource_missing":
+                raise
+
 
 class DemoGateway(Gateway):
     """No payment provider: the customer "pays" on our demo page. Nothing leaves the server."""
@@ -251,6 +275,12 @@ class DemoGateway(Gateway):
         return []
 
     def retrieve_event(self, *, event_id):
+        return None
+
+    def delete_customer(self, *, customer_id):
+        return None
+
+    def update_customer(self, *, customer_id, fields):
         return None
 
 

@@ -7,3 +7,8 @@ from privacy.selectors.consent import consent_is_granted, consent_state  # noqa:
 from privacy.selectors.cookies import cookie_category_allowed, cookie_consent_for  # noqa: F401
 from privacy.selectors.policy import dpo_contact, policy_current, policy_page, policy_review_pending  # noqa: F401  # noqa: F401
 from privacy.selectors.restriction import processing_is_restricted  # noqa: F401, E402
+
+# Appended one name a line, unsorted, so parallel additions merge cleanly.
+# isort: off
+from privacy.selectors.suppression import is_suppressed  # noqa: F401
+from privacy.selectors.rectification import rectifiable_records  # noqa: F401

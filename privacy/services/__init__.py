@@ -11,3 +11,12 @@ from privacy.services.disclosures import disclosure_record  # noqa: F401
 from privacy.services.policy import PolicyError, policy_acknowledge, policy_version_publish  # noqa: F401
 from privacy.services.restriction import RestrictionError, restriction_create, restriction_end, restriction_review  # noqa: F401
 from privacy.services.retention import retention_purge  # noqa: F401
+
+# Appended one name a line, unsorted, so parallel additions merge cleanly.
+# isort: off
+from privacy.services.erasure import ErasureRefused  # noqa: F401
+from privacy.services.erasure import subject_erase  # noqa: F401
+from privacy.services.processors import processor_step_retry  # noqa: F401
+from privacy.services.processors import processor_step_run  # noqa: F401
+from privacy.services.rectification import RectificationError  # noqa: F401
+from privacy.services.rectification import rectification_apply  # noqa: F401

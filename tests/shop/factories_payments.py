@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 
 from shop.models import Cart, CartLine
-from shop.payments import Gateway
+from shop.payments import Gateway, TransientPaymentError
 
 _ids = itertools.count(1)
 
@@ -27,6 +27,10 @@ class FakeGateway(Gateway):
         self.subscriptions = {}
         self.cards = {}
         self.listed = []
+        self.deleted_customers = []
+        self.updated_customers = []
+        #: How many customer calls fail (as Stripe being unreachable) before they succeed.
+        self.customer_failures = 0
 
     def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
         if idempotency_key not in self.sessions:
@@ -66,6 +70,19 @@ class FakeGateway(Gateway):
 
     def retrieve_event(self, *, event_id):
         return next((e for e in self.events if e["id"] == event_id), None)
+
+    def _customer_call(self):
+        if self.customer_failures:
+            self.customer_failures -= 1
+            raise TransientPaymentError("APIConnectionError")
+
+    def delete_customer(self, *, customer_id):
+        self._customer_call()
+        self.deleted_customers.append(customer_id)
+
+    def update_customer(self, *, customer_id, fields):
+        self._customer_call()
+        self.updated_customers.append((customer_id, fields))
 
 
 def sign(body: bytes, *, secret=None, timestamp=None) -> str:

@@ -1,0 +1,249 @@
+"""A customer with a row in every declared model, every personal text field holding a value
+of their own that no one else's data contains (the canary of PR-01 and PR-04)."""
+
+import dataclasses
+import datetime
+import uuid
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.utils import timezone
+
+from accounts.models import Address, Profile, User
+from privacy.models import (
+    AuditEvent,
+    ConsentEvent,
+    DataExport,
+    Disclosure,
+    PolicyAcknowledgement,
+    PrivacySignal,
+    ProcessorStep,
+    Restriction,
+    SubjectRequest,
+    SubjectRequestEvent,
+)
+from shop.models import Cart, ConsultationRequest, Invoice, Order, Review, SavedSearch, Subscription
+from tests.privacy.factories import PolicyVersionFactory
+from tests.shop.factories import PlanFactory, ServiceFactory
+
+#: Fields shorter than a canary; the tests check them through the ORM instead of the scan.
+SHORT = {"country", "billing_country", "card_last4"}
+
+
+@dataclasses.dataclass
+class Person:
+    user: User
+    tag: str
+    #: {"shop.Order.billing_name": "zq…", ...}: every canary written, by declared field.
+    canaries: dict
+    phone_digits: str
+    ip: str
+    #: A Stripe customer id held on the orders, for the processor steps.
+    stripe_customer: str
+
+    @property
+    def tokens(self) -> list[str]:
+        """What a scan looks for: the shared prefix, the phone's digits, the IP address."""
+        return [self.tag, self.phone_digits, self.ip]
+
+
+def person_everywhere(n: int = 1, *, staff=None) -> Person:
+    """A customer (number ``n`` keeps two of them apart) with rows in every declared model."""
+    tag = f"zq{n}{uuid.uuid4().hex[:6]}"
+    canaries = {}
+
+    def c(label, field, value=None):
+        value = value if value is not None else f"{tag}{field.replace('_', '')[-8:]}"
+        canaries[f"{label}.{field}"] = value
+        return value
+
+    def mail(label, field, local):
+        return c(label, field, f"{tag}.{local}@example.com")
+
+    phone = f"+4477009{n:02d}{n:03d}"
+    phone_digits = phone.lstrip("+")
+    ip = f"203.0.113.{100 + n}"
+    now = timezone.now()
+    staff = staff or User.objects.create_user(f"staff{tag}@kinetogram.test", "Staff-pass-42", is_staff=True)
+
+    user = User.objects.create_user(
+        mail("accounts.User", "email", "account"),
+        "Blue-harbour-42",
+        full_name=c("accounts.User", "full_name"),
+        age_confirmed_at=now,
+        last_login=now,
+    )
+    Profile.objects.create(
+        user=user,
+        phone=c("accounts.Profile", "phone", phone),
+        company=c("accounts.Profile", "company"),
+        city=c("accounts.Profile", "city"),
+        country="GB",
+    )
+    address = Address.objects.create(
+        user=user,
+        kind=Address.Kind.BILLING,
+        full_name=c("accounts.Address", "full_name"),
+        company=c("accounts.Address", "company"),
+        line1=c("accounts.Address", "line1"),
+        line2=c("accounts.Address", "line2"),
+        city=c("accounts.Address", "city"),
+        postcode=c("accounts.Address", "postcode"),
+        country="GB",
+        is_default=True,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=user, email=mail("account.EmailAddress", "email", "second"), verified=False)
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": c("mfa.Authenticator", "data")}
+    )
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["note"] = tag
+    session.create()
+    UserSession.objects.create(
+        user=user,
+        ip=c("usersessions.UserSession", "ip", ip),
+        session_key=session.session_key,
+        user_agent=c("usersessions.UserSession", "user_agent"),
+    )
+    LogEntry.objects.log_actions(
+        staff.pk, [user], CHANGE, change_message=[{"changed": {"fields": ["full_name"]}}], single_object=True
+    )
+    LogEntry.objects.create(
+        user=staff,
+        content_type=ContentType.objects.get_for_model(Address),
+        object_id=str(address.pk),
+        object_repr=c("admin.LogEntry", "object_repr"),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+
+    service = ServiceFactory(name=f"Service {n} {uuid.uuid4().hex[:4]}", slug=f"s-{uuid.uuid4().hex[:10]}")
+    customer_id = c("shop.Order", "stripe_customer_id", f"cus_{tag}")
+    order = Order.objects.create(
+        user=user,
+        email=mail("shop.Order", "email", "orders"),
+        total=Decimal("149.00"),
+        status=Order.Status.PAID,
+        billing_name=c("shop.Order", "billing_name"),
+        billing_company=c("shop.Order", "billing_company"),
+        billing_line1=c("shop.Order", "billing_line1"),
+        billing_line2=c("shop.Order", "billing_line2"),
+        billing_city=c("shop.Order", "billing_city"),
+        billing_postcode=c("shop.Order", "billing_postcode"),
+        billing_country="GB",
+        recipient_name=c("shop.Order", "recipient_name"),
+        recipient_email=mail("shop.Order", "recipient_email", "recipient"),
+        stripe_customer_id=customer_id,
+        stripe_checkout_session_id=c("shop.Order", "stripe_checkout_session_id", f"cs_{tag}"),
+        stripe_payment_intent_id=c("shop.Order", "stripe_payment_intent_id", f"pi_{tag}"),
+        card_brand=c("shop.Order", "card_brand", f"{tag}cb"),
+        card_last4="9137",
+    )
+    # A guest order with the account's address, placed before the account existed.
+    Order.objects.create(
+        user=None,
+        email=user.email.upper(),
+        total=Decimal("20.00"),
+        billing_name=order.billing_name,
+        billing_line1=order.billing_line1,
+        billing_city=order.billing_city,
+        billing_postcode=order.billing_postcode,
+        billing_country="GB",
+    )
+    subscription = Subscription.objects.create(
+        user=user,
+        order=order,
+        plan=PlanFactory(service=service),
+        service_name="Monthly newsletter",
+        plan_name="Standard",
+        billing="month",
+        unit_price=Decimal("49.00"),
+        status=Subscription.Status.CANCELED,
+        stripe_subscription_id=c("shop.Subscription", "stripe_subscription_id", f"sub_{tag}"),
+        canceled_at=now,
+    )
+    Invoice.objects.create(
+        subscription=subscription,
+        stripe_invoice_id=f"in_{uuid.uuid4().hex}",
+        number=f"KG-INV-{n:04d}",
+        amount=Decimal("49.00"),
+        currency="gbp",
+        status=Invoice.Status.PAID,
+        hosted_invoice_url=c("shop.Invoice", "hosted_invoice_url", f"https://invoice.stripe.test/{tag}"),
+    )
+    Review.objects.create(
+        service=service, user=user, rating=4, title=c("shop.Review", "title"), body=c("shop.Review", "body")
+    )
+    SavedSearch.objects.create(user=user, name=c("shop.SavedSearch", "name"), query=c("shop.SavedSearch", "query"))
+    Cart.objects.create(user=user)
+    ConsultationRequest.objects.create(
+        user=user,
+        name=c("shop.ConsultationRequest", "name"),
+        email=mail("shop.ConsultationRequest", "email", "consult"),
+        phone=phone,
+        company=c("shop.ConsultationRequest", "company"),
+        message=c("shop.ConsultationRequest", "message"),
+    )
+
+    policy = PolicyVersionFactory(version=f"2026.{n:02d}", effective_date=datetime.date(2026, 1, 1))
+    ConsentEvent.objects.create(
+        user=user,
+        anonymous_id=uuid.uuid4(),
+        email=mail("privacy.ConsentEvent", "email", "consent"),
+        phone=c("privacy.ConsentEvent", "phone", phone),
+        purpose="sms_marketing",
+        action=ConsentEvent.Action.GIVEN,
+        source=ConsentEvent.Source.ACCOUNT,
+        policy_version=policy,
+        wording="Text me offers.",
+    )
+    PolicyAcknowledgement.objects.create(user=user, policy_version=policy)
+    PrivacySignal.objects.create(user=user)
+    Restriction.objects.create(
+        user=user,
+        email=mail("privacy.Restriction", "email", "restrict"),
+        scope=Restriction.Scope.MARKETING,
+        reason=c("privacy.Restriction", "reason"),
+        review_on=now.date(),
+        ended_at=now,
+    )
+    AuditEvent.objects.create(actor=user, actor_label=f"customer #{user.pk}", action="change", model="x.Y")
+    Disclosure.objects.create(
+        recipient="HM Revenue & Customs",
+        legal_basis="Schedule 36 notice",
+        categories=["orders"],
+        subject=user,
+        disclosed_on=now.date(),
+    )
+    request = SubjectRequest.objects.create(
+        reference=f"R-{uuid.uuid4().hex[:8]}",
+        kind=SubjectRequest.Kind.ACCESS,
+        user=user,
+        email=mail("privacy.SubjectRequest", "email", "request"),
+        details=c("privacy.SubjectRequest", "details"),
+        changes=[{"requested": c("privacy.SubjectRequest", "changes")}],
+        verification_note=c("privacy.SubjectRequest", "verification_note"),
+        status=SubjectRequest.Status.COMPLETED,
+        first_due_on=now.date(),
+        due_on=now.date(),
+    )
+    SubjectRequestEvent.objects.create(request=request, actor=user, actor_label="requester", to_status="received")
+    ProcessorStep.objects.create(
+        request=request, handler="stripe.erase_customer", action="erase", payload={"customer": f"cus_{tag}"}
+    )
+    canaries["privacy.ProcessorStep.payload"] = f"cus_{tag}"
+    file_name = c("privacy.DataExport", "file_name", f"exports/{tag}.zip")
+    storages["exports"].save(file_name, ContentFile(f"data of {tag}".encode()))
+    DataExport.objects.create(
+        token=uuid.uuid4(), user=user, email=mail("privacy.DataExport", "email", "export"), file_name=file_name
+    )
+    return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
