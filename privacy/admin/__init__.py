@@ -4,3 +4,4 @@ from privacy.admin import audit  # noqa
 from privacy.admin import processors  # noqa
 from privacy.admin import retention  # noqa
 from privacy.admin import policy  # noqa
+from privacy.admin import erasure  # noqa

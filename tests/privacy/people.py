@@ -6,6 +6,7 @@ import datetime
 import uuid
 from decimal import Decimal
 
+import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -71,7 +72,7 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     phone_digits = phone.lstrip("+")
     ip = f"203.0.113.{100 + n}"
     now = timezone.now()
-    staff = staff or User.objects.create_user(f"staff{tag}@kinetogram.test", "Staff-pass-42", is_staff=True)
+    staff = staff or User.objects.create_user(f"staff{uuid.uuid4().hex[:8]}@kinetogram.test", "Staff-pass-42", is_staff=True)
 
     user = User.objects.create_user(
         mail("accounts.User", "email", "account"),
@@ -189,7 +190,7 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         user=user,
         name=c("shop.ConsultationRequest", "name"),
         email=mail("shop.ConsultationRequest", "email", "consult"),
-        phone=phone,
+        phone=c("shop.ConsultationRequest", "phone", phone),
         company=c("shop.ConsultationRequest", "company"),
         message=c("shop.ConsultationRequest", "message"),
     )
@@ -247,3 +248,13 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         token=uuid.uuid4(), user=user, email=mail("privacy.DataExport", "email", "export"), file_name=file_name
     )
     return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
+
+
+@pytest.fixture
+def fresh_storages(settings):
+    """Empty erasure-log and export storages for one test (in-memory ones live as long as the process)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "erasure_log": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
