@@ -23,6 +23,7 @@ What the erasure does besides (all from the registry, nothing here names another
 """
 
 import dataclasses
+import datetime
 import logging
 
 from django.core.files.storage import storages
@@ -241,6 +242,12 @@ def _delete_export_files(names):
         storage.delete(name)
 
 
+def _same_second(logged: str, value: datetime.datetime) -> bool:
+    # A dump and its restore may keep timestamps to the second or the millisecond only.
+    logged_at = datetime.datetime.fromisoformat(logged)
+    return logged_at.replace(microsecond=0) == value.replace(microsecond=0)
+
+
 def _find_again(entry: dict) -> Subject:
     """The logged person in the data as it is now (after a restore), by keyed hashes only."""
     from django.contrib.auth import get_user_model
@@ -253,7 +260,7 @@ def _find_again(entry: dict) -> Subject:
         if user is not None:
             address = getattr(user, user_model.get_email_field_name(), "") or ""
             same_email = keyed_hash("email", address) in email_digests
-            same_joined = entry.get("user_joined") == user.date_joined.isoformat()
+            same_joined = bool(entry.get("user_joined")) and _same_second(entry["user_joined"], user.date_joined)
             # An account number reused after the restore is somebody else's.
             if same_email or same_joined:
                 user_id = user.pk

@@ -72,7 +72,7 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     phone_digits = phone.lstrip("+")
     ip = f"203.0.113.{100 + n}"
     now = timezone.now()
-    staff = staff or User.objects.create_user(f"staff{uuid.uuid4().hex[:8]}@kinetogram.test", "Staff-pass-42", is_staff=True)
+    staff = staff or User.objects.create_user(f"staff{uuid.uuid4().hex[:8]}@kinetogram.test", is_staff=True)
 
     user = User.objects.create_user(
         mail("accounts.User", "email", "account"),

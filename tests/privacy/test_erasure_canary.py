@@ -6,12 +6,15 @@ the registry: what the erasure touches is exported, what is exported is erased o
 import logging
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection, models
 
+from accounts.models import Address, Profile
 from privacy.registry import Action, site
 from privacy.selectors.erasure import erasure_pending
 from privacy.services import subject_erase
 from privacy.subjects import Subject
+from shop.models import Order
 from tests.privacy.people import SHORT, fresh_storages, person_everywhere  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fresh_storages")
@@ -101,11 +104,6 @@ def test_pr01_canary_after_erasure_no_column_of_any_table_holds_the_persons_valu
 
 @pytest.mark.django_db
 def test_pr01_what_the_canary_does_not_scan_is_gone_through_the_orm():
-    from accounts.models import Address, Profile
-    from django.contrib.sessions.models import Session
-
-    from shop.models import Order
-
     person = person_everywhere(1)
     session_keys = list(person.user.usersession_set.values_list("session_key", flat=True))
 

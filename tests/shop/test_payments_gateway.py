@@ -336,3 +336,52 @@ def test_a_returning_customer_is_passed_as_the_stripe_customer_not_an_email(gate
     body = form(responses.calls[0].request)
     assert body["customer"] == ["cus_known"]
     assert "customer_email" not in body
+
+
+CUSTOMER_URL = "https://api.stripe.com/v1/customers/cus_test_42"
+NO_SUCH_CUSTOMER = {
+    "error": {
+        "code": "resource_missing",
+        "message": "No such customer: 'cus_test_42'",
+        "param": "id",
+        "type": "invalid_request_error",
+    }
+}
+
+
+@responses.activate
+def test_pr03_erasure_deletes_the_stripe_customer(gateway):
+    responses.delete(CUSTOMER_URL, json={"id": "cus_test_42", "object": "customer", "deleted": True})
+
+    gateway.delete_customer(customer_id="cus_test_42")
+
+    assert [(c.request.method, c.request.url) for c in responses.calls] == [("DELETE", CUSTOMER_URL)]
+
+
+@responses.activate
+def test_pr03_a_customer_already_deleted_counts_as_deleted(gateway):
+    responses.delete(CUSTOMER_URL, status=404, json=NO_SUCH_CUSTOMER)
+
+    gateway.delete_customer(customer_id="cus_test_42")
+
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_pr03_stripe_down_is_a_transient_error_to_retry(gateway):
+    responses.delete(CUSTOMER_URL, status=503, json={"error": {"type": "api_error", "message": "down"}})
+
+    with pytest.raises(payments.TransientPaymentError):
+        gateway.delete_customer(customer_id="cus_test_42")
+
+
+@responses.activate
+def test_pr09_rectification_corrects_the_stripe_customer(gateway):
+    responses.post(CUSTOMER_URL, json={"id": "cus_test_42", "object": "customer"})
+
+    gateway.update_customer(
+        customer_id="cus_test_42", fields={"name": "Ada King", "address": {"line1": "2 Market Street"}}
+    )
+
+    sent = form(responses.calls[0].request)
+    assert sent == {"name": ["Ada King"], "address[line1]": ["2 Market Street"]}
