@@ -329,3 +329,100 @@ def test_pr10_an_account_never_signed_in_to_counts_from_the_day_it_was_opened(db
     assert never_used.email == f"erased-{never_used.pk}@erased.invalid"
     assert not never_used.has_usable_password()
     assert recent.email == "recent@example.com"
+
+
+def test_e010_a_kept_model_that_would_go_with_a_deleted_user_is_an_error():
+    registry = _registry_with(Review, erasure=Erasure.keep("Test: kept for a reason"))
+
+    errors = _errors(registry, Review)
+
+    assert _ids(errors) == ["privacy.E010"]
+    assert "shop.Review.user cascades (on_delete=CASCADE)" in errors[0].msg
+
+
+def test_e010_a_cascade_through_a_link_that_is_set_null_is_not_an_error():
+    from shop.models import Invoice
+
+    # Invoice -> subscription cascades, but Subscription -> user is SET_NULL: the user's
+    # deletion stops at the subscription.
+    assert _errors(site, Invoice) == []
+    assert _errors(site, Subscription) == []
+    assert Subscription._meta.get_field("user").remote_field.on_delete.__name__ == "SET_NULL"
+
+
+def test_e010_a_librarys_cascade_is_accepted_with_its_reason():
+    from django.contrib.admin.models import LogEntry
+
+    declaration = site.get(LogEntry)
+    registry = _registry_with(Review, erasure=Erasure.keep("Test: kept"), cascade_reason="Test: a library's.")
+
+    assert declaration.cascade_reason
+    assert _errors(registry, Review) == []
+
+
+def test_e011_a_personal_field_neither_exported_nor_left_out_with_a_reason_is_an_error():
+    registry = _registry_with(Review, fields={"title": "feedback", "body": "feedback"}, export=["title"])
+
+    errors = _errors(registry, Review)
+
+    assert _ids(errors) == ["privacy.E011"]
+    assert "personal field 'body' is neither exported nor left out with a reason" in errors[0].msg
+
+
+def test_e011_leaving_a_field_out_needs_a_reason():
+    registry = _registry_with(Review, fields={"title": "feedback", "body": "feedback"}, not_exported={"body": " "})
+
+    errors = _errors(registry, Review)
+
+    assert _ids(errors) == ["privacy.E011"]
+    assert [e.msg for e in errors] == [
+        "shop.Review's personal field 'body' is neither exported nor left out with a reason.",
+        "shop.Review leaves 'body' out of the export without a reason.",
+    ]
+
+
+def test_e012_a_personal_field_the_erasure_does_not_cover_is_an_error():
+    registry = _registry_with(
+        Review, fields={"title": "feedback", "body": "feedback"}, erasure=Erasure.anonymise_fields(["title"])
+    )
+
+    errors = _errors(registry, Review)
+
+    assert _ids(errors) == ["privacy.E012"]
+    assert "erasure neither deletes, anonymises nor keeps its personal field 'body'" in errors[0].msg
+
+
+def test_the_export_defaults_to_the_personal_fields_and_the_rows_own_reference_fields():
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import User
+
+    assert site.get(Review).export_fields() == [
+        "service",
+        "rating",
+        "title",
+        "body",
+        "status",
+        "created_at",
+        "moderated_at",
+    ]
+    # Links to people are left out: the owner (user) and the staff member who moderated.
+    assert "moderated_by" not in site.get(Review).export_fields()
+    assert site.get(Authenticator).export_fields() == ["type", "created_at", "last_used_at"]
+    assert "password" not in site.get(User).export_fields()
+    assert {"email", "full_name", "date_joined", "last_login", "age_confirmed_at"} <= set(
+        site.get(User).export_fields()
+    )
+
+
+def test_the_erasure_anonymises_every_personal_field_and_the_link_to_the_person_unless_kept():
+    from privacy.models import ProcessorStep, SubjectRequest
+
+    assert site.get(Subscription).erasure_anonymise() == ("stripe_subscription_id", "user")
+    assert site.get(SubjectRequest).erasure_anonymise() == ("email", "details", "changes", "verification_note")
+    assert site.get(ProcessorStep).erasure_anonymise() == ("payload",)
+    assert site.get(Profile).erasure_anonymise() == ()
+    assert site.get(User).erasure_describe() == (
+        "anonymised (email, full_name, password, last_login, age_confirmed_at)"
+    )
+    assert site.get(Order).erasure_describe().startswith("kept: Tax law: sales records are kept for 6 years")
