@@ -29,7 +29,13 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 USE_X_FORWARDED_HOST = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 STORAGES = {
+    **STORAGES,  # noqa: F405 (base's private storages: exports and the erasure log)
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The key of the erased people's hashes (suppression list, erasure log): with the development
+# key anyone holding the source could test a guessed address against them.
+PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY")
+if len(PRIVACY_HASH_KEY) < 32 or PRIVACY_HASH_KEY.startswith("dev-only-"):
+    raise ImproperlyConfigured("PRIVACY_HASH_KEY must be a random string of at least 32 characters.")
 SERVE_MEDIA = False

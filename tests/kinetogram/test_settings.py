@@ -13,6 +13,7 @@ PROD_ENV = {
     "DJANGO_SECRET_KEY": "q8Zr2vN7xL4pT1mW9cJ6bH3sK0dF5gY8uE2iO7aR4tQ1wX6zV3nM9kB5jC0hG",
     "DJANGO_ALLOWED_HOSTS": "shop.kinetogram.example",
     "DATABASE_URL": "sqlite:////tmp/kinetogram-deploy-check.sqlite3",
+    "PRIVACY_HASH_KEY": "t5Rk8wQz2LmN7vB4xC9pJ3hF6gD1sA0e",
     "PATH": os.environ.get("PATH", ""),
 }
 
@@ -29,7 +30,7 @@ def test_dj01_production_settings_pass_the_deploy_checks_without_warnings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "PRIVACY_HASH_KEY"])
 def test_dj02_production_settings_refuse_to_start_without_secrets(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = _manage("check", env=env)
@@ -42,6 +43,25 @@ def test_dj02_production_settings_refuse_a_weak_secret_key(weak):
     result = _manage("check", env={**PROD_ENV, "DJANGO_SECRET_KEY": weak})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_dj02_production_settings_refuse_the_development_hash_key():
+    result = _manage("check", env={**PROD_ENV, "PRIVACY_HASH_KEY": "dev-only-privacy-hash-key-4f1c9a7e2b8d"})
+    assert result.returncode != 0
+    assert "PRIVACY_HASH_KEY must be a random string" in result.stderr
+
+
+def test_pr04_production_keeps_the_erasure_log_and_exports_in_private_storages():
+    code = "from django.conf import settings as s; print(sorted(s.STORAGES))"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=ROOT,
+        env=PROD_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "['default', 'erasure_log', 'exports', 'staticfiles']", result.stderr
 
 
 def test_dj02_production_settings_values():
