@@ -52,7 +52,7 @@ class ErasureRefused(Exception):
 
 @dataclasses.dataclass
 class ErasureResult:
-    #: {"shop.Order": {"anonymised": 3}, "accounts.Address": {"deleted": 2}, ...}
+    #: {"shop.Order": {"kept": 3}, "accounts.User": {"anonymised": 1}, "accounts.Address": {"deleted": 2}}
     counts: dict
     log_id: str
 
@@ -66,6 +66,10 @@ def subject_erase(*, subject: Subject, request=None, actor=None, reason: str = "
     recorded in the audit and the log (``CHILD_ACCOUNT`` for P12). Raises ErasureRefused
     when a registered blocker says the law lets us wait (nothing changed), and ValueError
     for a subject that names nobody.
+
+    The log entry is written just before the commit and removed if the erasure fails, so
+    call this outside a transaction or as its last write: an outer transaction rolled back
+    afterwards leaves an entry that a replay after a restore would still carry out.
     """
     if not subject:
         raise ValueError("Nobody to erase: give an account, an email address or a phone number.")
