@@ -74,3 +74,12 @@ def audit_record_many(*, actor, action: str, model: type[models.Model], objects,
         )
         for obj in objects
     )
+
+
+def audit_record_bulk(*, actor, action: str, entries) -> list[AuditEvent]:
+    """Several events of one actor and action in one INSERT (an erasure: one per model).
+
+    ``entries`` are dicts of ``model`` and, optionally, ``object_id``, ``subject_id``,
+    ``fields`` and ``detail``; field names only, never values.
+    """
+    return AuditEvent.objects.bulk_create(_event(actor=actor, action=action, **entry) for entry in entries)

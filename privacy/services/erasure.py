@@ -26,6 +26,7 @@ import dataclasses
 import datetime
 import logging
 
+from django.apps import apps
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ from privacy.conf import settings as privacy_settings
 from privacy.models import AuditEvent, DataExport, Suppression
 from privacy.registry import Action, site
 from privacy.selectors.erasure import erasure_order, erasure_pending, erasure_refusals, erasure_values
-from privacy.services.audit import _event, actor_label
+from privacy.services.audit import actor_label, audit_record_bulk
 from privacy.services.processors import processor_steps_collect, processor_steps_create
 from privacy.subjects import Subject, keyed_hash, normalise_email, normalise_phone
 
@@ -195,37 +196,29 @@ def _erase_rows(person: Subject) -> dict:
 
 def _done(counts: dict) -> dict:
     """What the log records per model: the count, and the fields overwritten."""
-    done = {}
-    for label, per_model in counts.items():
-        declaration = site.get(_model(label))
-        done[label] = {**per_model, "fields": list(declaration.erasure_anonymise()) if declaration else []}
-    return done
-
-
-def _model(label: str):
-    from django.apps import apps
-
-    return apps.get_model(label)
+    return {
+        label: {**per_model, "fields": list(site.get(apps.get_model(label)).erasure_anonymise())}
+        for label, per_model in counts.items()
+    }
 
 
 def _audit(counts: dict, *, person: Subject, actor, reason: str, log_id: str):
     """One AuditEvent per model touched, in one INSERT: counts, reason and log entry, no values."""
-    events = []
-    for label, per_model in counts.items():
-        declaration = site.get(_model(label))
-        detail = ", ".join(f"{action} {number}" for action, number in per_model.items())
-        detail = f"erasure {log_id}: {detail}" + (f"; {reason}" if reason else "")
-        events.append(
-            _event(
-                actor=actor,
-                action=AuditEvent.Action.ERASE,
-                model=label,
-                subject_id=person.user_id or "",
-                fields=declaration.erasure_anonymise() if declaration else (),
-                detail=detail,
-            )
-        )
-    AuditEvent.objects.bulk_create(events)
+    audit_record_bulk(
+        actor=actor,
+        action=AuditEvent.Action.ERASE,
+        entries=[
+            {
+                "model": label,
+                "subject_id": person.user_id or "",
+                "fields": site.get(apps.get_model(label)).erasure_anonymise(),
+                "detail": f"erasure {log_id}: "
+                + ", ".join(f"{action} {number}" for action, number in per_model.items())
+                + (f"; {reason}" if reason else ""),
+            }
+            for label, per_model in counts.items()
+        ],
+    )
 
 
 def _total(counts: dict) -> int:
