@@ -72,6 +72,8 @@ class FieldSpec:
     category: str
     kind: str
     nullable: bool = False
+    #: Whether the empty string is allowed (a blank field whose format would refuse it).
+    blank: bool = False
     choices: tuple = ()
     #: For "related" and "many" fields: the relation to load with the row.
     relation: str = ""
@@ -90,6 +92,8 @@ class FieldSpec:
         node = dict(SCHEMA_TYPES.get(self.kind, {}))
         if self.choices:
             node = {"enum": list(self.choices)}
+        if self.blank and "format" in node:
+            node["anyOf"] = [{"format": node.pop("format")}, {"const": ""}]
         if self.nullable and "type" in node:
             node["type"] = [node["type"], "null"]
         if self.nullable and "enum" in node and None not in node["enum"]:
@@ -170,6 +174,7 @@ def field_specs(declaration: PersonalData) -> list[FieldSpec]:
                 category=category,
                 kind=kind,
                 nullable=bool(getattr(field, "null", False)) or kind == "related",
+                blank=bool(getattr(field, "blank", False)),
                 choices=choices,
                 relation=name if kind in ("related", "many") else "",
             )
