@@ -394,6 +394,10 @@ def _index_html(*, subject: Subject, summaries: list[RecordSummary], now, regist
         if disclosure_declaration is not None
         else []
     )
+    for disclosure in disclosures:
+        disclosure.category_labels = [
+            str(Category(c).label) if c in Category.values else c for c in disclosure.categories
+        ]
     records = []
     for summary in summaries:
         declaration = summary.record.declaration
@@ -424,7 +428,8 @@ def _index_html(*, subject: Subject, summaries: list[RecordSummary], now, regist
             if summary.count and key in summary.record.declaration.categories()
         ]
         if members:
-            by_category.append({"label": str(label), "records": members})
+            sources = sorted({member["source"] for member in members})
+            by_category.append({"label": str(label), "records": members, "sources": sources})
     profiling = purpose_registry.PURPOSES.get("tailored_offers")
     return render_to_string(
         "privacy/export_index.html",
