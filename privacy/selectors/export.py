@@ -12,7 +12,8 @@ from privacy.subjects import Subject
 
 def exports_for(subject: Subject, *, limit: int = 5) -> list[DataExport]:
     """The person's most recent exports, newest first, for "Your data" (one query). Each has
-    ``is_downloadable``; one past its expiry shows as expired even before the job has run."""
+    ``is_downloadable``, ``state`` and ``state_label``: one past its expiry is in the state
+    "expired" even before the hourly job has deleted it."""
     condition = Q(pk__in=[])
     if subject.user_id is not None:
         condition |= Q(user_id=subject.user_id)
@@ -25,8 +26,10 @@ def exports_for(subject: Subject, *, limit: int = 5) -> list[DataExport]:
         export.is_downloadable = export.status == DataExport.Status.READY and bool(
             export.expires_at and export.expires_at > now
         )
-        if export.status == DataExport.Status.READY and not export.is_downloadable:
-            export.status = DataExport.Status.EXPIRED
+        state = DataExport.Status(export.status)
+        if state == DataExport.Status.READY and not export.is_downloadable:
+            state = DataExport.Status.EXPIRED
+        export.state, export.state_label = state.value, str(state.label)
     return exports
 
 

@@ -31,7 +31,7 @@ from privacy.conf import settings as privacy_settings
 from privacy.mail import send_templated_email
 from privacy.models import AuditEvent, DataExport
 from privacy.services.audit import audit_record
-from privacy.subjects import Subject
+from privacy.subjects import Subject, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +111,15 @@ def export_request(*, subject: Subject, request=None, actor=None) -> DataExport:
     )
     if recent is not None:
         raise ExportLimited(recent)
+    # The account's own address is read again at build time; only another address the
+    # person was verified by (or a person without an account's) is kept.
+    account_email = normalise_email(getattr(subject.user, "email", "")) if subject.user_id is not None else ""
+    other_emails = sorted(email for email in subject.emails if email != account_email)
     export = DataExport.objects.create(
         token=uuid.uuid4(),
         request=request,
         user_id=subject.user_id,
-        # The account's own address is read at build time; only a person without one needs theirs kept.
-        email="" if subject.user_id is not None else min(subject.emails),
+        email=other_emails[0] if other_emails else "",
         created_at=now,
     )
     audit_record(

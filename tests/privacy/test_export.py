@@ -714,7 +714,7 @@ def test_p19_the_status_include_lists_recent_exports_with_a_link_only_while_down
         new = make_export(user=customer)
         exports = exports_for(Subject.of(user=customer))
         html = render_to_string("privacy/_export_status.html", {"exports": exports})
-    assert [(e.pk, e.status, e.is_downloadable) for e in exports] == [
+    assert [(e.pk, e.state, e.is_downloadable) for e in exports] == [
         (new.pk, "ready", True),
         (old.pk, "expired", False),
     ]
@@ -738,3 +738,19 @@ def test_p19_a_subject_request_is_linked_to_its_export_and_named_in_the_audit(ma
     export = make_export(user=customer, request=request)
     assert export.request == request
     assert AuditEvent.objects.get(action="export", actor=customer).detail == "requested for request DSR-TEST1"
+
+
+def test_p19_another_address_the_person_was_verified_by_is_kept_and_its_rows_exported(
+    django_capture_on_commit_callbacks, export_storage
+):
+    # given a customer who once ordered as a guest with another address
+    customer = UserFactory(email="now@example.com")
+    OrderFactory(user=None, email="before@example.com", billing_name="Guest Days")
+    # when staff export both (the person proved both addresses are theirs)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_request(subject=Subject.of(user=customer, email="Before@Example.com"))
+    export.refresh_from_db()
+    # then
+    assert (export.user, export.email) == (customer, "before@example.com")
+    data = json.loads(_members(export_storage, export)["data.json"])["records"]
+    assert [row["billing_name"] for row in data["Orders"]] == ["Guest Days"]
