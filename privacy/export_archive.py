@@ -75,6 +75,8 @@ class FieldSpec:
     #: Whether the empty string is allowed (a blank field whose format would refuse it).
     blank: bool = False
     choices: tuple = ()
+    #: (value, label) pairs of a field with choices, for the readable summary.
+    choice_labels: tuple = ()
     #: For "related" and "many" fields: the relation to load with the row.
     relation: str = ""
 
@@ -84,6 +86,21 @@ class FieldSpec:
         if self.kind == "many":
             return [str(item) for item in raw.all()] if raw is not None else []
         return json_value(raw)
+
+    def display(self, value) -> str:
+        """A data.json value as index.html shows it: choices by their label, dates readable."""
+        if value is None or value == "":
+            return ""
+        if self.choice_labels:
+            return str(dict(self.choice_labels).get(value, value))
+        if self.kind == "boolean":
+            return "yes" if value else "no"
+        if self.kind == "datetime":
+            moment = datetime.datetime.fromisoformat(value).astimezone(datetime.UTC)
+            return f"{moment:%d %b %Y, %H:%M} UTC"
+        if self.kind == "date":
+            return f"{datetime.date.fromisoformat(value):%d %b %Y}"
+        return csv_cell(value, self.kind, escape=False)
 
     def schema(self) -> dict:
         described = self.label
@@ -162,9 +179,10 @@ def field_specs(declaration: PersonalData) -> list[FieldSpec]:
             continue
         label = declaration.field_labels.get(name) or str(getattr(field, "verbose_name", name))
         kind = _kind(field)
-        choices = ()
+        choices = choice_labels = ()
         if kind in ("string", "integer") and getattr(field, "choices", None):
-            choices = tuple(key for key, _label in field.flatchoices)
+            choice_labels = tuple((key, str(label)) for key, label in field.flatchoices)
+            choices = tuple(key for key, _label in choice_labels)
             if kind == "string" and field.blank and "" not in choices:
                 choices += ("",)
         specs.append(
@@ -176,6 +194,7 @@ def field_specs(declaration: PersonalData) -> list[FieldSpec]:
                 nullable=bool(getattr(field, "null", False)) or kind == "related",
                 blank=bool(getattr(field, "blank", False)),
                 choices=choices,
+                choice_labels=choice_labels,
                 relation=name if kind in ("related", "many") else "",
             )
         )
@@ -375,7 +394,7 @@ def _write_record(record: Record, subject: Subject, data, spool) -> RecordSummar
         data.write(("," if summary.count else "") + "\n  " + json.dumps(values, ensure_ascii=False))
         writer.writerow(cells)
         if summary.count < PREVIEW_ROWS:
-            summary.preview.append([csv_cell(values[spec.name], spec.kind, escape=False) for spec in record.fields])
+            summary.preview.append([spec.display(values[spec.name]) for spec in record.fields])
         summary.count += 1
     return summary
 
