@@ -754,3 +754,47 @@ def test_p19_another_address_the_person_was_verified_by_is_kept_and_its_rows_exp
     assert (export.user, export.email) == (customer, "before@example.com")
     data = json.loads(_members(export_storage, export)["data.json"])["records"]
     assert [row["billing_name"] for row in data["Orders"]] == ["Guest Days"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (CI runs it)")
+@pytest.mark.django_db(transaction=True)
+def test_in05_two_requests_at_once_on_two_connections_make_one_export(monkeypatch):
+    # given a first request that has written its export but not yet committed
+    import threading
+    import time
+
+    customer = UserFactory()
+    inside, release, results = threading.Event(), threading.Event(), {}
+    real_audit = export_module.audit_record
+
+    def audit_then_wait(**kwargs):
+        if threading.current_thread().name == "first":
+            inside.set()
+            release.wait(20)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(export_module, "audit_record", audit_then_wait)
+
+    def ask(name):
+        try:
+            results[name] = export_request(subject=Subject.of(user=customer))
+        except ExportLimited as refused:
+            results[name] = refused
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=ask, args=("first",), name="first")
+    first.start()
+    assert inside.wait(20)
+    # when a second request arrives on another connection meanwhile
+    second = threading.Thread(target=ask, args=("second",), name="second")
+    second.start()
+    time.sleep(0.5)
+    release.set()
+    first.join(30)
+    second.join(30)
+    # then it waited for the first and was told to use it
+    assert isinstance(results["first"], DataExport)
+    assert isinstance(results["second"], ExportLimited)
+    assert results["second"].export.pk == results["first"].pk
+    assert DataExport.objects.count() == 1
