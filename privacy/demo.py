@@ -10,6 +10,7 @@ import uuid
 from privacy.models import (
     AuditEvent,
     ConsentEvent,
+    DataExport,
     Disclosure,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -167,3 +168,22 @@ def _consent(user, purpose, source, wording, when, policy, *, action=ConsentEven
         wording=wording,
         created_at=when,
     )
+
+
+def demo_seed_exports(*, customers, now):
+    """One past download of their data per customer, expired a few hours ago and its file
+    deleted, as the hourly expiry leaves it until the purge removes the row a day later
+    (P19, PR-06). Idempotent."""
+    for user in customers:
+        asked = now - datetime.timedelta(days=7, hours=3)
+        DataExport.objects.get_or_create(
+            token=uuid.uuid5(uuid.NAMESPACE_URL, f"kinetogram-demo-export:{user.pk}"),
+            defaults={
+                "user": user,
+                "status": DataExport.Status.EXPIRED,
+                "created_at": asked,
+                "ready_at": asked + datetime.timedelta(minutes=2),
+                "expires_at": asked + datetime.timedelta(days=7, minutes=2),
+                "downloads": 1,
+            },
+        )

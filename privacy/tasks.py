@@ -1,8 +1,9 @@
 """Celery tasks of the privacy hub: thin wrappers around services, safe to run twice.
 
-The daily beat row for ``privacy.retention_purge`` is created by migration 0004. The
-purge is idempotent and resumable (Q-06), so a retry or a redelivery only finishes the
-work; a second copy running at the same time exits at once (Q-07). Time limits stay
+The daily beat row for ``privacy.retention_purge`` is created by migration 0004, the
+hourly one for ``privacy.export_expire`` by 0006. The purge is idempotent and resumable
+(Q-06), so a retry or a redelivery only finishes the work; a second copy running at the
+same time exits at once (Q-07). An export build does nothing for an export already built. Time limits stay
 under half the broker's visibility timeout (Q-03); retries back off and stop (Q-04).
 """
 
@@ -73,3 +74,18 @@ def processor_step_run(self, step_id):
     if step is not None and step.status == step.Status.FAILED:
         raise StepFailed(step.handler)
     return {"step": step_id, "status": step.status if step is not None else None}
+
+
+@shared_task(bind=True, name="privacy.export_build", time_limit=1700, soft_time_limit=1600, **RETRY_POLICY)
+def export_build(self, export_id):
+    """Build one person's export zip (P19, P24) and email them the link. A run for an export
+    that is no longer pending does nothing, so a retry or a redelivery is harmless."""
+    export = services.export_build(export_id=export_id)
+    return {"export": export_id, "status": export.status if export is not None else "missing"}
+
+
+@shared_task(bind=True, name="privacy.export_expire", time_limit=1700, soft_time_limit=1600, **RETRY_POLICY)
+def export_expire(self):
+    """Hourly: delete the files of expired exports and mark them expired (PR-06). Returns the
+    counts; a second run finds nothing left to do."""
+    return services.export_expire()

@@ -4,7 +4,7 @@ hard failure when a secret is missing (no insecure fallback)."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # raises ImproperlyConfigured when unset

@@ -5,6 +5,7 @@ Grouped by area in this package; import them from here.
 
 from privacy.selectors.consent import consent_is_granted, consent_state  # noqa: F401
 from privacy.selectors.cookies import cookie_category_allowed, cookie_consent_for  # noqa: F401
+from privacy.selectors.export import exports_for  # noqa: F401
 from privacy.selectors.policy import dpo_contact, policy_current, policy_page, policy_review_pending  # noqa: F401  # noqa: F401
 from privacy.selectors.restriction import processing_is_restricted  # noqa: F401, E402
 
