@@ -20,6 +20,10 @@ class PrivacyConfig(AppConfig):
             receivers.on_user_logged_in_restore_cookie_choice, dispatch_uid="privacy-restore-cookie-choice"
         )
 
+        from privacy.signals import export_ready
+
+        export_ready.connect(receivers.on_export_ready_complete_request, dispatch_uid="privacy-export-ready-request")
+
         for signal in (post_save, post_delete):
             signal.connect(
                 receivers.on_policy_version_saved_clear_cache,

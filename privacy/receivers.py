@@ -30,3 +30,10 @@ def on_policy_version_saved_clear_cache(sender, **kwargs):
     """A saved or deleted policy version reaches this process's cache once it is committed,
     so a page served meanwhile cannot cache the old answer again."""
     transaction.on_commit(policy_cache_clear)
+
+
+def on_export_ready_complete_request(sender, export, **kwargs):
+    """An export made for an access or portability request answers that request."""
+    from privacy.services.requests import request_complete_for_export
+
+    request_complete_for_export(export=export)

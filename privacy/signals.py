@@ -5,9 +5,13 @@ consent_given(sender=ConsentEvent, event, user, email, phone, purpose)
 consent_withdrawn(sender=ConsentEvent, event, user, email, phone, purpose)
     A person withdrew consent for ``purpose``; sent after the transaction commits, so a
     receiver that drops queued messages (P27) sees the committed ledger.
+export_ready(sender=DataExport, export)
+    A person's export was built and can be downloaded; sent after the transaction commits.
+    The request it was made for is completed by privacy's own receiver.
 """
 
 from django.dispatch import Signal
 
 consent_given = Signal()
 consent_withdrawn = Signal()
+export_ready = Signal()

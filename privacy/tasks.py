@@ -89,3 +89,12 @@ def export_expire(self):
     """Hourly: delete the files of expired exports and mark them expired (PR-06). Returns the
     counts; a second run finds nothing left to do."""
     return services.export_expire()
+
+
+@shared_task(bind=True, name="privacy.request_reminders", time_limit=600, soft_time_limit=540, **RETRY_POLICY)
+def request_reminders(self):
+    """Daily: email each assignee and the DPO the requests due within a week and those
+    overdue (PR-11). Returns the counts."""
+    from privacy.services.requests import request_reminders_send
+
+    return request_reminders_send()

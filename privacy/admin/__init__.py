@@ -5,3 +5,4 @@ from privacy.admin import processors  # noqa
 from privacy.admin import retention  # noqa
 from privacy.admin import policy  # noqa
 from privacy.admin import erasure  # noqa
+from privacy.admin import requests  # noqa

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy import export_archive
+from privacy import export_archive, signals
 from privacy.conf import settings as privacy_settings
 from privacy.mail import send_templated_email
 from privacy.models import AuditEvent, DataExport
@@ -209,6 +209,7 @@ def export_build(*, export_id: int) -> DataExport | None:
         )
         transaction.on_commit(lambda: _send_ready_email(export_id=export.pk), robust=True)
     export.refresh_from_db()
+    transaction.on_commit(lambda: signals.export_ready.send(sender=DataExport, export=export))
     return export
 
 
