@@ -7,6 +7,8 @@ apps. Idempotent: a second run finds its rows and creates nothing.
 import datetime
 import uuid
 
+from django.utils import timezone
+
 from privacy.models import (
     AuditEvent,
     ConsentEvent,
@@ -16,7 +18,10 @@ from privacy.models import (
     PolicyVersion,
     PrivacySignal,
     Processor,
+    ProcessorStep,
     Restriction,
+    SubjectRequest,
+    SubjectRequestEvent,
 )
 from privacy.services.audit import actor_label
 from privacy.services.cookies import banner_wording
@@ -187,3 +192,136 @@ def demo_seed_exports(*, customers, now):
                 "downloads": 1,
             },
         )
+
+
+#: One request per state worth showing in the queue: (kind, channel, status, received days
+#: ago, extension months, how it was verified).
+DEMO_REQUESTS = [
+    ("access", "web", "completed", 60, 0, "reauthentication"),
+    ("rectification", "web", "in_progress", 26, 0, "reauthentication"),
+    ("restriction", "email", "verified", 40, 0, "staff"),  # overdue
+    ("portability", "web", "extended", 45, 2, "reauthentication"),
+    ("erasure", "web", "refused", 20, 0, "reauthentication"),
+    ("objection", "phone", "received", 2, 0, ""),
+]
+
+
+def demo_seed_requests(*, customers, staff, now):
+    """Privacy requests in the states the queue shows: one per customer in a different
+    state (one overdue, one extended, one refused), a request from a person without an
+    account still waiting for its link, and for every customer an earlier correction whose
+    billing name reached the payment provider (P25, PR-11). The rows are what the request
+    services write; the dates are set back so the deadlines show. Idempotent."""
+    from privacy.deadlines import due_date
+
+    def make(reference, *, kind, channel, status, days_ago, user=None, email="", extension=0, verified="", **extra):
+        received = now - datetime.timedelta(days=days_ago)
+        paused = 0
+        first_due = due_date(timezone.localdate(received))
+        request, created = SubjectRequest.objects.get_or_create(
+            reference=reference,
+            defaults={
+                "kind": kind,
+                "channel": channel,
+                "status": status,
+                "user": user,
+                "email": email or getattr(user, "email", ""),
+                "received_at": received,
+                "created_at": received,
+                "first_due_on": first_due,
+                "due_on": due_date(timezone.localdate(received), days_paused=paused, extension_months=extension),
+                "extension_months": extension,
+                "extension_reason": "Records held in three systems need checking by hand." if extension else "",
+                "verified_at": received if verified else None,
+                "verification": verified,
+                "verification_note": "Called back on the number on the account." if verified == "staff" else "",
+                "assignee": staff if status not in ("received", "awaiting_verification") else None,
+                "clock_stopped_at": received if status == "awaiting_verification" else None,
+                "closed_at": received + datetime.timedelta(days=9) if status in ("completed", "refused") else None,
+                **extra,
+            },
+        )
+        if created:
+            path = {
+                "received": ["received"],
+                "awaiting_verification": ["awaiting_verification"],
+                "verified": ["verified"],
+                "in_progress": ["verified", "in_progress"],
+                "extended": ["verified", "in_progress", "extended"],
+                "completed": ["verified", "in_progress", "completed"],
+                "refused": ["verified", "refused"],
+            }[status]
+            previous = ""
+            for step, to_status in enumerate(path):
+                by_requester = step == 0 and verified == "reauthentication"
+                actor = user if by_requester else (staff if step else None)
+                SubjectRequestEvent.objects.create(
+                    request=request,
+                    actor=actor,
+                    actor_label=actor_label(actor) if actor else ("requester" if step == 0 else "system"),
+                    from_status=previous,
+                    to_status=to_status,
+                    note=request.extension_reason if to_status == "extended" else request.outcome if step else "",
+                    created_at=received + datetime.timedelta(days=step),
+                )
+                previous = to_status
+        return request
+
+    year = timezone.localdate(now).year
+    for index, user in enumerate(customers):
+        kind, channel, status, days_ago, extension, verified = DEMO_REQUESTS[index % len(DEMO_REQUESTS)]
+        outcome = {
+            "completed": "A copy of your data is ready to download.",
+            "refused": "Your subscription is still running: we keep the account until it ends, then erase it.",
+        }.get(status, "")
+        make(
+            f"DSR-{year}-DEMO{index + 1:02d}",
+            kind=kind,
+            channel=channel,
+            status=status,
+            days_ago=days_ago,
+            user=user,
+            extension=extension,
+            verified=verified,
+            outcome=outcome,
+            scope="marketing" if kind == "restriction" else "",
+            changes=[
+                {
+                    "record": "shop.Order",
+                    "field": "billing_company",
+                    "current": "Hart & Co",
+                    "requested": "New name Ltd",
+                }
+            ]
+            if kind == "rectification"
+            else [],
+        )
+        earlier = make(
+            f"DSR-{year - 1}-DEMO{index + 1:02d}",
+            kind="rectification",
+            channel="web",
+            status="completed",
+            days_ago=300,
+            user=user,
+            verified="reauthentication",
+            outcome="Your data has been corrected.",
+        )
+        ProcessorStep.objects.get_or_create(
+            request=earlier,
+            handler="stripe.update_customer",
+            defaults={
+                "action": "rectify",
+                "status": ProcessorStep.Status.DONE,
+                "attempts": 1,
+                "done_at": earlier.closed_at,
+                "created_at": earlier.closed_at,
+            },
+        )
+    make(
+        f"DSR-{year}-DEMO99",
+        kind="access",
+        channel="web",
+        status="awaiting_verification",
+        days_ago=1,
+        email="maria.lopez@example.net",
+    )

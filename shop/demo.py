@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
 from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
-from privacy.demo import demo_seed_exports, demo_seed_privacy
+from privacy.demo import demo_seed_exports, demo_seed_privacy, demo_seed_requests
 from privacy.registry import site as personal_data_site
 from shop.models import (
     ORDER_NUMBER_ALPHABET,
@@ -774,6 +774,7 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
         restricted=customers[HELD_SEARCH_CUSTOMER],
     )
     demo_seed_exports(customers=list(customers.values()), now=now)
+    demo_seed_requests(customers=list(customers.values()), staff=staff, now=now)
     return DemoSummary(
         staff_email=staff.email,
         staff_password=shown_password,
