@@ -97,8 +97,13 @@ class ConsentEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.pk:
-            self.wording_hash = hashlib.sha256(self.wording.encode()).hexdigest()
+            self.with_hash()
         super().save(*args, **kwargs)
+
+    def with_hash(self):
+        """Fill ``wording_hash`` from the wording; returns the event (for bulk_create)."""
+        self.wording_hash = hashlib.sha256(self.wording.encode()).hexdigest()
+        return self
 
     @property
     def is_given(self) -> bool:

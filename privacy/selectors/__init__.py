@@ -13,3 +13,5 @@ from privacy.selectors.restriction import processing_is_restricted  # noqa: F401
 # isort: off
 from privacy.selectors.suppression import is_suppressed  # noqa: F401
 from privacy.selectors.rectification import rectifiable_records  # noqa: F401
+from privacy.selectors.objection import has_objected  # noqa: F401
+from privacy.selectors.marketing import marketing_allowed  # noqa: F401

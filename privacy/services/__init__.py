@@ -29,3 +29,5 @@ from privacy.services.processors import processor_step_retry  # noqa: F401
 from privacy.services.processors import processor_step_run  # noqa: F401
 from privacy.services.rectification import RectificationError  # noqa: F401
 from privacy.services.rectification import rectification_apply  # noqa: F401
+from privacy.services.objection import objection_record  # noqa: F401
+from privacy.services.objection import objection_withdraw  # noqa: F401
