@@ -8,6 +8,7 @@ from accounts.consents import OPT_IN_WORDING
 from accounts.countries import COUNTRIES
 from accounts.models import Address, Profile
 from accounts.services import signup_details_save
+from privacy.models import Restriction
 
 COUNTRY_CHOICES = [("", "Choose a country")] + list(COUNTRIES)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$")
@@ -166,3 +167,68 @@ class AddressForm(forms.ModelForm):
         if not re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,18}", postcode):
             raise ValidationError("Enter a postcode using letters, digits, spaces or dashes.", code="invalid_postcode")
         return postcode
+
+
+class RestrictionRequestForm(forms.Form):
+    """A customer restricts processing of their data (P23)."""
+
+    scope = forms.ChoiceField(
+        label="Stop using my data for",
+        choices=Restriction.Scope.choices,
+        initial=Restriction.Scope.ALL,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why (for example: my data is wrong, or I have objected and want it kept meanwhile)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RectificationRequestForm(forms.Form):
+    """What a customer cannot edit themselves and wants corrected (P21): one optional
+    "should be" field per value, shown beside the current one."""
+
+    note = forms.CharField(
+        label="Anything else we should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.records = records
+        self.rows = []
+        for record in records:
+            for item in record["fields"]:
+                name = f"fix__{record['record']}__{record['object_id']}__{item['field']}"
+                self.fields[name] = forms.CharField(
+                    label=f"{record['object']}: {item['label']} should be",
+                    required=False,
+                    max_length=255,
+                )
+                self.rows.append({"record": record, "item": item, "name": name})
+
+    def bound_rows(self):
+        return [{**row, "field": self[row["name"]]} for row in self.rows]
+
+    def changes(self) -> list[dict]:
+        return [
+            {
+                "record": row["record"]["record"],
+                "object_id": row["record"]["object_id"],
+                "field": row["item"]["field"],
+                "current": str(row["item"]["current"] or ""),
+                "requested": self.cleaned_data[row["name"]].strip(),
+            }
+            for row in self.rows
+            if self.cleaned_data.get(row["name"], "").strip()
+            and self.cleaned_data[row["name"]].strip() != str(row["item"]["current"] or "")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.changes():
+            raise ValidationError("Write the correct value next to what is wrong.")
+        return data

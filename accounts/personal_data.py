@@ -37,6 +37,7 @@ WITH_THE_ACCOUNT = Retention(
 
 @personal_data.register(User)
 class UserData(personal_data.PersonalData):
+    manage_url = "accounts:profile"
     record_name = "Your account"
     subject = "pk"  # the row is the person
     subject_email = "email"
@@ -69,6 +70,7 @@ class UserData(personal_data.PersonalData):
 
 @personal_data.register(Profile)
 class ProfileData(personal_data.PersonalData):
+    manage_url = "accounts:profile"
     record_name = "Your profile"
     subject = "user"
     fields = {
@@ -86,6 +88,7 @@ class ProfileData(personal_data.PersonalData):
 
 @personal_data.register(Address)
 class AddressData(personal_data.PersonalData):
+    manage_url = "accounts:address_list"
     record_name = "Address book"
     subject = "user"
     fields = {
@@ -106,6 +109,7 @@ class AddressData(personal_data.PersonalData):
 
 @personal_data.register(EmailAddress)
 class EmailAddressData(personal_data.PersonalData):
+    manage_url = "account_email"
     subject = "user"
     subject_email = "email"
     fields = {"email": Category.CONTACT, "verified": Category.ACCOUNT, "primary": Category.ACCOUNT}
@@ -118,6 +122,7 @@ class EmailAddressData(personal_data.PersonalData):
 
 @personal_data.register(Authenticator)
 class AuthenticatorData(personal_data.PersonalData):
+    manage_url = "mfa_index"
     record_name = "Two-factor sign-in"
     subject = "user"
     fields = {"type": Category.CREDENTIALS, "data": Category.CREDENTIALS, "last_used_at": Category.ACCOUNT}
@@ -131,6 +136,7 @@ class AuthenticatorData(personal_data.PersonalData):
 
 @personal_data.register(UserSession)
 class UserSessionData(personal_data.PersonalData):
+    manage_url = "usersessions_list"
     record_name = "Signed-in devices"
     subject = "user"
     fields = {"ip": Category.BROWSING, "user_agent": Category.BROWSING, "last_seen_at": Category.BROWSING}

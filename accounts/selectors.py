@@ -11,7 +11,10 @@ from allauth.usersessions.models import UserSession
 from accounts.consents import MARKETING_PURPOSES, OPT_IN_WORDING, WITHDRAW_WORDING
 from accounts.models import Address, Profile
 from privacy import purposes
-from privacy.selectors import consent_state
+from privacy.models import Restriction
+from privacy.selectors import consent_state, exports_for, has_objected
+from privacy.selectors.your_data import records_held
+from privacy.subjects import Subject
 
 
 def profile_for_user(*, user):
@@ -49,20 +52,22 @@ def account_overview(*, user):
 
 
 def your_data_for_user(*, user):
-    """Everything the customer has given us, grouped as on the "Your data" page (P02, P18).
+    """Everything we hold about the customer, as "Your data" shows it (P02, P11, P18-P24).
 
-    A fixed number of queries whatever the customer holds: order lines are prefetched and
-    reviews come with their service.
+    The records come from the personal-data registry (every declared model with rows of
+    theirs, the export's fields), so a new declaration shows here without an edit; the
+    rights, restrictions, downloads and requests around them come from privacy's
+    selectors. One query per declaration plus a fixed few.
     """
+    subject = Subject.of(user=user)
     return {
         "account": user,
-        "profile": Profile.objects.filter(user=user).first(),
-        "addresses": list(address_list_for_user(user=user)),
-        "email_addresses": list(EmailAddress.objects.filter(user=user).order_by("-primary", "email")),
-        "orders": list(user.orders.order_by("-created_at").prefetch_related("lines")),
-        "reviews": list(user.reviews.select_related("service").order_by("-created_at")),
-        "saved_searches": list(user.saved_searches.order_by("-created_at")),
+        "records": records_held(subject),
         "consents": consents_for_user(user=user),
+        "restrictions": list(Restriction.objects.filter(user=user).order_by("-starts_at")),
+        "objected": has_objected("postal_marketing", user=user) and has_objected("tailored_offers", user=user),
+        "exports": exports_for(subject),
+        "requests": list(user.subject_requests.order_by("-received_at")[:10]),
     }
 
 
@@ -72,7 +77,7 @@ def consents_for_user(*, user):
     One query. Each row: the purpose, its latest event, and whether the account pages can
     change it in one click (marketing; cookie choices change in the cookie settings).
     """
-    state = consent_state(user=user)
+    state = {key: event for key, event in consent_state(user=user).items() if purposes.get(key).needs_consent}
     return [
         {"key": key, "purpose": purposes.get(key), "event": event, "can_change": key in MARKETING_PURPOSES}
         for key, event in sorted(state.items(), key=lambda item: list(purposes.PURPOSES).index(item[0]))

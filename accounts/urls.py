@@ -13,5 +13,10 @@ urlpatterns = [
     path("addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
     path("addresses/<int:pk>/default/", views.address_make_default, name="address_make_default"),
     path("your-data/", views.your_data, name="your_data"),
+    path("your-data/download/", views.your_data_download, name="your_data_download"),
+    path("your-data/object/", views.your_data_object, name="your_data_object"),
+    path("your-data/restrict/", views.your_data_restrict, name="your_data_restrict"),
+    path("your-data/correct/", views.your_data_correct, name="your_data_correct"),
+    path("your-data/erase/", views.your_data_erase, name="your_data_erase"),
     path("preferences/", views.preferences, name="preferences"),
 ]

@@ -25,6 +25,7 @@ ACCOUNTABILITY = "Accountability: proof of how personal data was handled (GDPR A
 
 @personal_data.register(ConsentEvent)
 class ConsentEventData(personal_data.PersonalData):
+    manage_url = "accounts:preferences"
     record_name = "Consent records"
     subject = "user"
     subject_email = "email"

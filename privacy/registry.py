@@ -268,9 +268,15 @@ class PersonalData:
     #: key never leaves the database"}).
     not_exported: Mapping[str, str] = {}
     description: str = ""
+    #: The URL name of the page where the person changes these records themselves, linked
+    #: from "Your data" ("accounts:profile"); empty where only staff can (P21).
+    manage_url: str = ""
 
     def __init__(self, model: type[models.Model]):
         self.model = model
+
+    def source_label(self) -> str:
+        return str(Source(self.source).label)
 
     @property
     def label(self) -> str:

@@ -13,6 +13,7 @@ TAX_RECORDS = "Tax law: sales records are kept for 6 years"
 
 @personal_data.register(Order)
 class OrderData(personal_data.PersonalData):
+    manage_url = "shop:order_list"
     subject = "user"
     subject_email = "email"
     fields = {
@@ -56,6 +57,7 @@ class OrderData(personal_data.PersonalData):
 
 @personal_data.register(Subscription)
 class SubscriptionData(personal_data.PersonalData):
+    manage_url = "shop:subscription_list"
     subject = "user"
     fields = {
         "service_name": Category.ORDERS,
@@ -102,6 +104,7 @@ class ReviewData(personal_data.PersonalData):
 
 @personal_data.register(SavedSearch)
 class SavedSearchData(personal_data.PersonalData):
+    manage_url = "shop:saved_search_list"
     subject = "user"
     fields = {"name": Category.PREFERENCES, "query": Category.PREFERENCES}
     purposes = ["accounts"]
@@ -112,6 +115,7 @@ class SavedSearchData(personal_data.PersonalData):
 
 @personal_data.register(Cart)
 class CartData(personal_data.PersonalData):
+    manage_url = "shop:cart"
     subject = "user"
     fields = {"updated_at": Category.ORDERS}
     purposes = ["provide_services"]

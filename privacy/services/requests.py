@@ -522,3 +522,29 @@ def request_reminders_send(*, today=None) -> dict:
             },
         )
     return {"due_soon": len(due_soon), "overdue": len(overdue), "emails": len(recipients)}
+
+
+#: What a signed-in customer's own request does at once; rectification waits for staff to
+#: compare the current and requested values (P21).
+SELF_SERVICE_KINDS = (Kind.ACCESS, Kind.PORTABILITY, Kind.ERASURE, Kind.RESTRICTION, Kind.OBJECTION)
+
+
+def subject_request_from_account(*, user, kind: str, details: str = "", changes=(), scope: str = "") -> SubjectRequest:
+    """A signed-in customer exercises a right from "Your data", just after re-entering their
+    password (which verifies them, AU-11). Records the request, then fulfils at once what
+    needs no staff decision (a copy of the data, erasure, restriction, objection); a
+    correction is left for staff. Returns the request as it ends up (completed, refused, in
+    progress while an export builds, or verified for a correction). Raises RequestError.
+    """
+    request, _created = subject_request_create(
+        kind=kind,
+        user=user,
+        details=details,
+        changes=changes,
+        scope=scope,
+        actor=user,
+        verified_by=SubjectRequest.Verification.REAUTHENTICATION,
+    )
+    if kind in SELF_SERVICE_KINDS and request.status in CAN_FULFIL:
+        request = subject_request_fulfil(request=request, actor=user)
+    return SubjectRequest.objects.get(pk=request.pk)

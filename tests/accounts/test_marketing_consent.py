@@ -251,7 +251,7 @@ def test_p27_your_data_lists_every_consent_and_withdraws_one_with_one_click(clie
     ConsentEventFactory(user=UserFactory(), purpose="email_marketing")
 
     html = client.get(YOUR_DATA_URL).content.decode()
-    section = html[html.index('id="consents-heading"') : html.index('id="emails-heading"')]
+    section = html[html.index('id="consents-heading"') : html.index('id="held-heading"')]
 
     assert 'Your consents <span class="count">3</span>' in section
     for expected in [
@@ -273,7 +273,7 @@ def test_p27_your_data_lists_every_consent_and_withdraws_one_with_one_click(clie
 
     assert response.redirect_chain == [(YOUR_DATA_URL, 302)]
     after = response.content.decode()
-    after = after[after.index('id="consents-heading"') : after.index('id="emails-heading"')]
+    after = after[after.index('id="consents-heading"') : after.index('id="held-heading"')]
     assert after.count('<span class="pill pill-muted">Withdrawn</span>') == 2
     assert ">Withdraw<" not in after
     assert consent_is_granted("email_marketing", user=customer) is False
