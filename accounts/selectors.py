@@ -13,7 +13,7 @@ from accounts.models import Address, Profile
 from privacy import purposes
 from privacy.models import Restriction
 from privacy.selectors import consent_state, exports_for, has_objected
-from privacy.selectors.your_data import records_held
+from privacy.selectors.your_data import SHOWN_ROWS, records_held
 from privacy.subjects import Subject
 
 
@@ -63,6 +63,7 @@ def your_data_for_user(*, user):
     return {
         "account": user,
         "records": records_held(subject),
+        "shown_rows": SHOWN_ROWS,
         "consents": consents_for_user(user=user),
         "restrictions": list(Restriction.objects.filter(user=user).order_by("-starts_at")),
         "objected": has_objected("postal_marketing", user=user) and has_objected("tailored_offers", user=user),
