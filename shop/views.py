@@ -475,7 +475,7 @@ def order_lookup(request):
             services.order_lookup_request(
                 number=form.cleaned_data["number"],
                 email=form.cleaned_data["email"],
-                site_url=request.build_absolute_uri("/").rstrip("/"),
+                site_url=settings.SITE_URL,
             )
             # P02: the same answer whether or not an order matched.
             messages.success(request, LOOKUP_ANSWER)

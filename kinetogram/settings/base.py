@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "marketing",
+    "kinetogram.apps.KinetogramConfig",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Without a secret key the shop uses the demo payment page, which calls the same
 # fulfilment code as the webhook.
 SHOP_PAYMENT_GATEWAY = env("SHOP_PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else "demo")
+# Whether the demo payment page may mark an order paid (it charges nothing); off in production.
+SHOP_DEMO_PAYMENTS = True
 
 # --- company -------------------------------------------------------------------
 COMPANY_NAME = env("COMPANY_NAME", default="Kinetogram Marketing")
