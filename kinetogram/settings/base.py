@@ -114,8 +114,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # answers from process memory while Redis is down (see kinetogram.cache).
+            "BACKEND": "kinetogram.cache.FailSafeRedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
+            # A Redis that hangs rather than refuses must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
