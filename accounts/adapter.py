@@ -1,12 +1,23 @@
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
+
+
+def site_url(path: str) -> str:
+    """`path` on the site's public address (SITE_URL)."""
+    return settings.SITE_URL + path
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Hooks allauth calls; the sign-up extras are saved by the sign-up form."""
+    """Hooks allauth calls; the sign-up extras are saved by the sign-up form.
+
+    Links in emails start with SITE_URL, never with the host of the request that sent them:
+    behind a proxy that host can be an internal name, and outside a request allauth would
+    fall back to the django.contrib.sites row.
+    """
 
     def _site(self):
         # allauth names the site from django.contrib.sites, whose row says "example.com"
@@ -27,3 +38,18 @@ class AccountAdapter(DefaultAccountAdapter):
             "COMPANY_EMAIL": settings.COMPANY_EMAIL,
         }
         return super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        # allauth's own shape: one opaque key where its URL pattern has "<uidb36>-<key>".
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return site_url(path.replace("UID-KEY", quote(key)))
+
+    def send_account_already_exists_mail(self, email):
+        context = {
+            "signup_url": site_url(reverse("account_signup")),
+            "password_reset_url": site_url(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, context)

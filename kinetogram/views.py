@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -8,8 +9,13 @@ from django.views.decorators.http import require_GET
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database (and the broker, when one is configured) answer; 503 if not."""
+    """200 when the database (and the broker and the shared cache, when configured) answer;
+    503 naming the one that does not."""
     checks = {"database": _database_state()}
+    ping = getattr(caches["default"], "ping", None)
+    if ping is not None:
+        # The shared cache hides its own outage from pages (kinetogram.cache); not from here.
+        checks["cache"] = _cache_state(ping)
     broker = settings.CELERY_BROKER_URL
     if broker and not broker.startswith("memory://"):
         checks["broker"] = _broker_state(broker)
@@ -23,6 +29,14 @@ def _database_state():
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any driver error means "down"; details go to the log, not the page
+        return "error"
+    return "ok"
+
+
+def _cache_state(ping):
+    try:
+        ping()
+    except Exception:
         return "error"
     return "ok"
 

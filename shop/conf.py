@@ -6,3 +6,8 @@ from django.conf import settings
 def consultation_rate_limit():
     """How many consultation requests one client IP may send, and over how many seconds."""
     return getattr(settings, "SHOP_CONSULTATION_RATE_LIMIT", (5, 3600))
+
+
+def demo_payments_enabled():
+    """Whether the demo payment page may mark orders paid; production settings turn it off."""
+    return getattr(settings, "SHOP_DEMO_PAYMENTS", False)

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from shop import conf
+
 logger = logging.getLogger(__name__)
 
 # Every request states this version, so a change of the account's default version in the
@@ -250,12 +252,23 @@ class StripeGateway(Gateway):
 
 
 class DemoGateway(Gateway):
-    """No payment provider: the customer "pays" on our demo page. Nothing leaves the server."""
+    """No payment provider: the customer "pays" on our demo page. Nothing leaves the server.
+
+    Where settings turn demo payments off (production), the gateway refuses to start a
+    payment and is not a demo: the demo page answers 404 and `order_pay_demo` refuses, so
+    no order is marked paid with nothing charged.
+    """
 
     name = "demo"
-    is_demo = True
+
+    @property
+    def is_demo(self):
+        return conf.demo_payments_enabled()
 
     def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+        if not self.is_demo:
+            logger.error("Refused a demo payment for order %s: demo payments are off (SHOP_DEMO_PAYMENTS).", order.pk)
+            raise PaymentError("demo payments are off")
         return f"demo_cs_{order.number}", reverse("shop:checkout_demo", args=[order.number])
 
     def checkout_session_url(self, *, session_id):

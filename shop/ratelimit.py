@@ -1,8 +1,11 @@
-"""A small per-client-IP counter in Django's cache, for public forms that send email.
+"""A small per-client-IP counter in Django's cache, for public forms that send email
+(the consultation request, the order lookup).
 
 With the Redis cache the counter is shared by every worker (AU-04); the client IP comes
 from allauth's trusted-hop logic (ALLAUTH_TRUSTED_PROXY_COUNT), never from a header the
-client can forge (IN-06).
+client can forge (IN-06). While Redis is down the project's cache backend
+(kinetogram.cache) counts in process memory and logs a warning, so a limit here never
+turns a cache outage into a 500 (Q-11).
 """
 
 from allauth.account.adapter import get_adapter

@@ -1,9 +1,7 @@
-from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
@@ -442,28 +440,11 @@ def order_pay(request, number):
     return _start_payment(request, order, order.get_absolute_url())
 
 
-def _client_ip(request):
-    # The same client address allauth's rate limits use, so ALLAUTH_TRUSTED_PROXY_COUNT
-    # behind a proxy applies here too.
-    return get_account_adapter().get_client_ip(request)
-
-
-def _lookup_allowed(request):
-    key = f"shop:order-lookup:{_client_ip(request)}"
-    cache.add(key, 0, LOOKUP_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
-        count = 1
-    return count <= LOOKUP_LIMIT
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def order_lookup(request):
     if request.method == "POST":
-        if not _lookup_allowed(request):
+        if not rate_limit_hit(request, action="order-lookup", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW_SECONDS):
             return render(
                 request,
                 "shop/order_lookup.html",
@@ -475,7 +456,7 @@ def order_lookup(request):
             services.order_lookup_request(
                 number=form.cleaned_data["number"],
                 email=form.cleaned_data["email"],
-                site_url=request.build_absolute_uri("/").rstrip("/"),
+                site_url=settings.SITE_URL,
             )
             # P02: the same answer whether or not an order matched.
             messages.success(request, LOOKUP_ANSWER)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "marketing",
+    "kinetogram.apps.KinetogramConfig",
 ]
 
 MIDDLEWARE = [
@@ -113,8 +114,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # answers from process memory while Redis is down (see kinetogram.cache).
+            "BACKEND": "kinetogram.cache.FailSafeRedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
+            # A Redis that hangs rather than refuses must not hold a request for long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -198,6 +202,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Without a secret key the shop uses the demo payment page, which calls the same
 # fulfilment code as the webhook.
 SHOP_PAYMENT_GATEWAY = env("SHOP_PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else "demo")
+# Whether the demo payment page may mark an order paid (it charges nothing); off in production.
+SHOP_DEMO_PAYMENTS = True
 
 # --- company -------------------------------------------------------------------
 COMPANY_NAME = env("COMPANY_NAME", default="Kinetogram Marketing")

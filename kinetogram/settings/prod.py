@@ -1,7 +1,12 @@
 """Production settings: everything in base, plus HTTPS-only cookies and headers, and a
-hard failure when a secret is missing (no insecure fallback)."""
+hard failure when a secret or a production service is missing (no embedded fallback:
+see kinetogram.deployment for the rules)."""
+
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
+
+from kinetogram.deployment import production_problems
 
 from .base import *  # noqa: F403
 from .base import STORAGES, env
@@ -39,3 +44,11 @@ PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY")
 if len(PRIVACY_HASH_KEY) < 32 or PRIVACY_HASH_KEY.startswith("dev-only-"):
     raise ImproperlyConfigured("PRIVACY_HASH_KEY must be a random string of at least 32 characters.")
 SERVE_MEDIA = False
+# The demo payment page marks orders paid with nothing charged: never in production.
+SHOP_DEMO_PAYMENTS = False
+
+_problems = production_problems(sys.modules[__name__])
+if _problems:
+    raise ImproperlyConfigured(
+        "Production settings are incomplete:\n" + "\n".join(f"- {message}" for _, message in _problems)
+    )

@@ -297,12 +297,14 @@ def test_au11_adding_an_email_works_right_after_reauthenticating(client, mailout
 
 # --- password reset by email link -----------------------------------------------------
 @pytest.mark.django_db
-def test_p18_password_reset_link_enforces_the_rules_and_works_once(client, mailoutbox):
+def test_p18_password_reset_link_enforces_the_rules_and_works_once(client, settings, mailoutbox):
     import re
 
+    settings.SITE_URL = "https://shop.kinetogram.example"
     user = UserFactory(email="reset@example.com")
     client.post("/accounts/password/reset/", {"email": "reset@example.com"})
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"https://shop\.kinetogram\.example(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    link = link.group(1)
 
     form_page = client.get(link, follow=True)
     form_url = form_page.redirect_chain[-1][0]

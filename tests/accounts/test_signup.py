@@ -79,9 +79,10 @@ def test_p12_signup_records_name_and_age_creates_profile_and_asks_to_check_inbox
 
 
 @pytest.mark.django_db
-def test_confirmation_link_confirms_only_on_post_and_signs_the_customer_in(client, mailoutbox):
+def test_confirmation_link_confirms_only_on_post_and_signs_the_customer_in(client, settings, mailoutbox):
+    settings.SITE_URL = "https://shop.kinetogram.example"
     client.post(SIGNUP_URL, signup_data())
-    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"https://shop\.kinetogram\.example(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
 
     page = client.get(link)
 

@@ -5,6 +5,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def site_url_is_the_live_server(request, settings):
+    """Links in emails start with SITE_URL: in a journey, that is the live server."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+
+
+@pytest.fixture(autouse=True)
 def page_problems(request):
     if "page" not in request.fixturenames:
         yield []

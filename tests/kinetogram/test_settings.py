@@ -1,6 +1,7 @@
 """Production settings and the headers every response carries (DJ-01..03, FE-01, FE-03)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,14 @@ PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "kinetogram.settings.prod",
     "DJANGO_SECRET_KEY": "q8Zr2vN7xL4pT1mW9cJ6bH3sK0dF5gY8uE2iO7aR4tQ1wX6zV3nM9kB5jC0hG",
     "DJANGO_ALLOWED_HOSTS": "shop.kinetogram.example",
-    "DATABASE_URL": "sqlite:////tmp/kinetogram-deploy-check.sqlite3",
+    "DATABASE_URL": "postgres://root@127.0.0.1:5432/root",
     "PRIVACY_HASH_KEY": "t5Rk8wQz2LmN7vB4xC9pJ3hF6gD1sA0e",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_test_51Kinetogram0000000000000000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_kinetogram0000000000000000000000",
+    "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+    "POSTMARK_SERVER_TOKEN": "00000000-0000-0000-0000-000000000000",
+    "SITE_URL": "https://shop.kinetogram.example",
     "PATH": os.environ.get("PATH", ""),
 }
 
@@ -36,6 +43,85 @@ def test_dj02_production_settings_refuse_to_start_without_secrets(missing):
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+# Each embedded fallback, and the sentence production settings refuse it with.
+FALLBACKS = [
+    ({"STRIPE_SECRET_KEY": None}, "STRIPE_SECRET_KEY is empty"),
+    ({"STRIPE_SECRET_KEY": "pk_live_publishable"}, "STRIPE_SECRET_KEY is not a Stripe secret key"),
+    ({"STRIPE_WEBHOOK_SECRET": None}, "STRIPE_WEBHOOK_SECRET is empty"),
+    ({"STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET is not a webhook signing secret"),
+    ({"SHOP_PAYMENT_GATEWAY": "demo"}, "SHOP_PAYMENT_GATEWAY is 'demo': it must be 'stripe' in production"),
+    ({"EMAIL_BACKEND": None}, "EMAIL_BACKEND is django.core.mail.backends.console.EmailBackend"),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "EMAIL_BACKEND is django.core.mail"),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}, "EMAIL_BACKEND is django.core.mail"),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}, "EMAIL_BACKEND is django.core.mail"),
+    ({"REDIS_URL": None}, "The cache is LocMemCache, local to one process: set REDIS_URL"),
+    ({"REDIS_URL": None, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "set REDIS_URL"),
+    ({"CELERY_BROKER_URL": "memory://"}, "CELERY_BROKER_URL is 'memory://'"),
+    ({"CELERY_TASK_ALWAYS_EAGER": "true"}, "CELERY_TASK_ALWAYS_EAGER is true"),
+    ({"DATABASE_URL": "sqlite:////tmp/kinetogram-deploy-check.sqlite3"}, "DATABASE_URL points at sqlite3"),
+    ({"SITE_URL": None}, "SITE_URL is 'http://127.0.0.1:8000': set the site's public https:// address"),
+    ({"SITE_URL": "http://shop.kinetogram.example"}, "SITE_URL is 'http://shop.kinetogram.example'"),
+]
+
+
+def _with(changes):
+    """PROD_ENV with `changes` applied; None removes a variable."""
+    return {k: v for k, v in {**PROD_ENV, **changes}.items() if v is not None}
+
+
+@pytest.mark.parametrize(("changes", "message"), FALLBACKS, ids=[str(c) for c, _ in FALLBACKS])
+def test_dj02_production_settings_refuse_each_embedded_fallback_by_name(changes, message):
+    result = _manage("check", env=_with(changes))
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: Production settings are incomplete:" in result.stderr
+    assert message in result.stderr
+
+
+def test_dj02_production_settings_list_every_missing_service_at_once():
+    env = {k: v for k, v in PROD_ENV.items() if k not in {"STRIPE_SECRET_KEY", "EMAIL_BACKEND", "SITE_URL"}}
+    result = _manage("check", env=env)
+    problems = [line for line in result.stderr.splitlines() if line.startswith("- ")]
+    assert [line.split(" ", 2)[1] for line in problems] == [
+        "SHOP_PAYMENT_GATEWAY",
+        "STRIPE_SECRET_KEY",
+        "EMAIL_BACKEND",
+        "SITE_URL",
+    ]
+
+
+def test_dj02_production_turns_the_demo_payment_page_off():
+    code = "from django.conf import settings as s; print(s.SHOP_PAYMENT_GATEWAY, s.SHOP_DEMO_PAYMENTS, s.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=ROOT,
+        env=PROD_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == ["stripe", "False", "https://shop.kinetogram.example"], result.stderr
+
+
+def test_dj01_deploy_checks_name_every_embedded_fallback_under_other_settings():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "kinetogram.settings.base",
+        "DJANGO_SECRET_KEY": PROD_ENV["DJANGO_SECRET_KEY"],
+        "PATH": PROD_ENV["PATH"],
+    }
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode == 1
+    reported = sorted(set(re.findall(r"\(kinetogram\.(E\d{3})\)", result.stderr)))
+    assert reported == ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008", "E009"]
+    assert "(kinetogram.E002) STRIPE_SECRET_KEY is empty" in result.stderr
+
+
+def test_dj01_deploy_checks_are_silent_without_deploy():
+    env = {"DJANGO_SETTINGS_MODULE": "kinetogram.settings.base", "PATH": PROD_ENV["PATH"]}
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "kinetogram.E" not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("weak", ["short", "django-insecure-" + "x" * 60, "a" * 60])

@@ -56,15 +56,16 @@ def test_order_detail_and_cancel_confirmation_keep_their_section_current(client)
 
 
 def test_guest_order_lookup_and_emailed_link_work_without_an_account(
-    client, mailoutbox, django_capture_on_commit_callbacks
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
+    settings.SITE_URL = "https://shop.kinetogram.example"
     order = OrderFactory(user=None, email="guest@example.com", status=Order.Status.PAID)
     OrderLineFactory(order=order)
 
     form = client.get("/orders/lookup/")
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/orders/lookup/", {"number": order.number, "email": "guest@example.com"})
-    link = re.search(r"http://testserver(/orders/lookup/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"https://shop\.kinetogram\.example(/orders/lookup/\S+/)", mailoutbox[0].body).group(1)
     page = client.get(link)
 
     assert form.status_code == 200

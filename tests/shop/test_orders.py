@@ -179,12 +179,15 @@ def test_p02_lookup_answers_the_same_whether_or_not_an_order_matches(
     assert mailoutbox[0].to == ["guest@example.com"]
 
 
-def test_p02_the_emailed_link_shows_the_order_read_only(client, mailoutbox, django_capture_on_commit_callbacks):
+def test_p02_the_emailed_link_shows_the_order_read_only(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://shop.kinetogram.example"
     order = OrderFactory(user=None, email="guest@example.com", status=Order.Status.PAID)
     OrderLineFactory(order=order)
     with django_capture_on_commit_callbacks(execute=True):
         lookup(client, order.number, "guest@example.com")
-    link = re.search(r"http://testserver(/orders/lookup/\S+/)", mailoutbox[0].body).group(1)
+    link = re.search(r"https://shop\.kinetogram\.example(/orders/lookup/\S+/)", mailoutbox[0].body).group(1)
 
     response = client.get(link)
 
