@@ -339,6 +339,7 @@ class StripeEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored (type not handled)"
         FAILED = "failed", "Failed"
+        STOPPED = "stopped", "Stopped: needs staff"
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)

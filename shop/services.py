@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -746,7 +747,12 @@ def stripe_event_receive(*, event: dict):
 
     Writes: one StripeEvent (event id unique; a duplicate delivery finds the row).
     Queues: shop.process_stripe_event with the minimised object, unless the event was
-    already processed or ignored. Returns (stripe_event, queued).
+    already finished with. Returns (stripe_event, queued). Raises DatabaseError when the
+    event cannot be recorded, so the webhook answers 5xx and Stripe sends it again.
+
+    The stored row, not the queue, is the record of work to do (Q-09): an event whose
+    message is never published, or is lost with a worker, stays received and the re-drive
+    job (stripe_events_redrive) processes it.
 
     The task receives the verified object in its message instead of fetching it again
     from Stripe: the demo and the tests have no Stripe to fetch from, and the message is
@@ -764,31 +770,83 @@ def stripe_event_receive(*, event: dict):
             "stripe_created_at": _datetime(event.get("created")),
         },
     )
-    if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+    if row.status in EVENT_FINISHED:
         return row, False
     payload = stripe_object_minimise(obj)
-    # robust: a broker hiccup (or an eager run's failure) is logged and leaves the row
-    # "received" for the retry or the nightly reconciliation; Stripe still gets its 200.
-    transaction.on_commit(lambda: process_stripe_event.delay(row.pk, payload), robust=True)
+
+    def queue():
+        # The row is committed, so Stripe gets its 200 and a broker that is down (or an
+        # eager run that fails) only delays the work until the re-drive job. Only the
+        # error's class is logged: broker errors can quote the broker's URL.
+        try:
+            process_stripe_event.delay(row.pk, payload)
+        except Exception as exc:  # noqa: BLE001 - the re-drive job is the fallback for any failure
+            logger.error(
+                "Stripe event %s is recorded but its processing did not start (%s); the re-drive job will run it",
+                row.event_id,
+                type(exc).__name__,
+            )
+
+    transaction.on_commit(queue)
     return row, True
+
+
+#: Statuses after which an event is not processed again unless staff ask for it.
+EVENT_FINISHED = (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, StripeEvent.Status.STOPPED)
+#: Attempts in a row that ended without an outcome (the worker was killed, the machine
+#: stopped) after which an event is stopped for staff instead of tried again: an event
+#: that kills its worker would otherwise be redelivered for ever (Q-02).
+EVENT_MAX_INTERRUPTED = 3
+_STARTED = "Started, no outcome recorded ({n} in a row)"
+_STARTED_RE = re.compile(r"Started, no outcome recorded \((\d+) in a row\)")
+
+
+def _stripe_event_start(event_pk):
+    """Count an attempt on the event before making it, in a transaction of its own.
+
+    The note written here is replaced by the attempt's outcome, so finding it at the start
+    of the next attempt means the last one was interrupted. Returns the status to stop at
+    (the event is finished, or has just been stopped), or None to go on.
+    """
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if event.status in EVENT_FINISHED:
+            return event.status
+        started = _STARTED_RE.fullmatch(event.error)
+        interrupted = int(started.group(1)) if started else 0
+        if interrupted >= EVENT_MAX_INTERRUPTED:
+            event.status = StripeEvent.Status.STOPPED
+            event.error = f"Stopped after {interrupted} interrupted attempts: fix the cause, then process it again"
+            event.save(update_fields=["status", "error"])
+            logger.error("Stripe event %s stopped after %s interrupted attempts", event.event_id, interrupted)
+            return event.status
+        event.attempts += 1
+        event.error = _STARTED.format(n=interrupted + 1)
+        event.save(update_fields=["attempts", "error"])
+    return None
 
 
 def stripe_event_process(*, event_pk, payload=None):
     """Run the handler of one recorded event, at most once to completion.
 
-    Writes: the handler's rows and the StripeEvent status (processed, ignored or failed
-    with a short error that names no person). Fetches the event from the gateway when no
-    payload is given (admin "process again"). Re-raises the handler's exception after
-    recording it, so the task can retry transient errors.
+    Writes: the attempt count first (committed on its own, so an attempt that dies is
+    counted), then the handler's rows and the StripeEvent status (processed, ignored,
+    failed with a short error that names no person, or stopped after
+    EVENT_MAX_INTERRUPTED interrupted attempts). Fetches the event from the gateway when
+    no payload is given (admin "process again", the re-drive job). Returns the event's
+    status. Re-raises the handler's exception after recording it, so the task can retry
+    transient errors.
     """
+    stopped_at = _stripe_event_start(event_pk)
+    if stopped_at is not None:
+        return stopped_at
     try:
         with transaction.atomic():
             # The row lock serialises concurrent deliveries of the same event (PAY-02).
             event = StripeEvent.objects.select_for_update().get(pk=event_pk)
-            if event.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            if event.status in EVENT_FINISHED:
                 return event.status
             handler = EVENT_HANDLERS.get(event.type)
-            event.attempts += 1
             if handler is None:
                 event.status, event.error = StripeEvent.Status.IGNORED, ""
             else:
@@ -800,7 +858,7 @@ def stripe_event_process(*, event_pk, payload=None):
                 handler(payload)
                 event.status, event.error = StripeEvent.Status.PROCESSED, ""
             event.processed_at = timezone.now()
-            event.save(update_fields=["status", "error", "attempts", "processed_at"])
+            event.save(update_fields=["status", "error", "processed_at"])
             return event.status
     except Exception as exc:
         # Only the exception's class and our own message: Stripe's messages may quote values.
@@ -809,8 +867,8 @@ def stripe_event_process(*, event_pk, payload=None):
             if isinstance(exc, NotYetKnown | IllegalTransition | EventPayloadMismatch)
             else type(exc).__name__
         )
-        StripeEvent.objects.filter(pk=event_pk).exclude(status=StripeEvent.Status.PROCESSED).update(
-            status=StripeEvent.Status.FAILED, attempts=F("attempts") + 1, error=error[:255]
+        StripeEvent.objects.filter(pk=event_pk).exclude(status__in=EVENT_FINISHED).update(
+            status=StripeEvent.Status.FAILED, error=error[:255]
         )
         if not isinstance(exc, NotYetKnown | payments.TransientPaymentError):
             logger.error("Stripe event %s failed: %s", event_pk, error)
@@ -828,6 +886,48 @@ def stripe_event_reprocess(*, event):
 
     StripeEvent.objects.filter(pk=event.pk).update(status=StripeEvent.Status.RECEIVED, error="")
     transaction.on_commit(lambda: process_stripe_event.delay(event.pk))
+
+
+#: Events younger than this are left to the task their webhook queued.
+REDRIVE_AFTER = timedelta(minutes=1)
+#: Events per run of the re-drive job; the next run, five minutes on, takes the rest.
+REDRIVE_BATCH = 100
+#: A failed event is re-driven until it has had this many attempts; after that it is left
+#: to the nightly reconciliation and to staff ("process again").
+REDRIVE_MAX_ATTEMPTS = 20
+
+
+def stripe_events_redrive(*, now=None, limit=REDRIVE_BATCH):
+    """Process the recorded events that no worker finished (Q-09).
+
+    Picks, oldest first, at most `limit` events received over REDRIVE_AFTER ago that are
+    still received (their message never reached a worker, or was lost with one) or failed
+    with fewer than REDRIVE_MAX_ATTEMPTS attempts, and processes each in this process,
+    fetching it from the payment provider. Each is processed at most once to completion
+    whoever else runs it (the row lock and the handlers' state guards). Writes what
+    stripe_event_process writes. Returns the number of events finished; one event failing
+    does not stop the others.
+    """
+    now = now or timezone.now()
+    left = (
+        StripeEvent.objects.filter(received_at__lt=now - REDRIVE_AFTER)
+        .filter(
+            Q(status=StripeEvent.Status.RECEIVED)
+            | Q(status=StripeEvent.Status.FAILED, attempts__lt=REDRIVE_MAX_ATTEMPTS)
+        )
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    finished = 0
+    for event_pk in list(left):
+        try:
+            status = stripe_event_process(event_pk=event_pk)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the next event still runs
+            logger.warning("Re-drive could not process Stripe event %s: %s", event_pk, type(exc).__name__)
+            continue
+        if status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            finished += 1
+    return finished
 
 
 def stripe_events_reconcile(*, now=None, days=3, limit=1000):
@@ -860,10 +960,12 @@ def stripe_events_reconcile(*, now=None, days=3, limit=1000):
             },
         )
         try:
-            stripe_event_process(event_pk=row.pk, payload=stripe_object_minimise(obj))
-            processed += 1
+            status = stripe_event_process(event_pk=row.pk, payload=stripe_object_minimise(obj))
         except Exception as exc:  # noqa: BLE001 - recorded on the row; the next event still runs
             logger.warning("Reconciliation could not process %s: %s", row.event_id, type(exc).__name__)
+            continue
+        if status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            processed += 1
     return processed
 
 

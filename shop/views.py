@@ -1,3 +1,5 @@
+import logging
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +8,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +36,8 @@ from shop.forms import (
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
 from shop.ratelimit import rate_limit_hit, rate_limit_reached
 from shop.services import consultation_request_create
+
+logger = logging.getLogger(__name__)
 
 SERVICES_PER_PAGE = 12
 
@@ -552,5 +557,10 @@ def stripe_webhook(request):
         )
     except payments.InvalidWebhook:
         return HttpResponseBadRequest("Invalid webhook signature.", content_type="text/plain")
-    services.stripe_event_receive(event=event)
+    try:
+        services.stripe_event_receive(event=event)
+    except DatabaseError as exc:
+        # Not recorded, so not acknowledged: Stripe sends the event again on any 5xx.
+        logger.error("Stripe event %s could not be recorded: %s", event.get("id", ""), type(exc).__name__)
+        return HttpResponse("Event not recorded; send it again.", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
