@@ -29,3 +29,4 @@ from privacy.services.processors import processor_step_retry  # noqa: F401
 from privacy.services.processors import processor_step_run  # noqa: F401
 from privacy.services.rectification import RectificationError  # noqa: F401
 from privacy.services.rectification import rectification_apply  # noqa: F401
+from privacy.services.retention import retention_purge_catch_up  # noqa: F401
