@@ -19,8 +19,9 @@ from django.utils import timezone
 from accounts.mail import send_templated_email
 from accounts.models import Address
 from shop import payments
-from shop.cart import clean_quantity
+from shop.cart import clean_quantity, user_cart_items
 from shop.models import (
+    Cart,
     CartLine,
     ConsultationRequest,
     Invoice,
@@ -179,6 +180,15 @@ class SoldOut(CheckoutRefused):
     pass
 
 
+class OrderAlreadyPlaced(Exception):
+    """The cart has already become an order: the checkout was submitted again (a double
+    click, a retry). `order` is the order the first submit placed."""
+
+    def __init__(self, order):
+        super().__init__(order.number)
+        self.order = order
+
+
 class IllegalTransition(Exception):
     """The order's state machine does not allow this move."""
 
@@ -209,23 +219,64 @@ def order_set_status(*, order, status, note=""):
     return order
 
 
-@transaction.atomic
-def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False):
+def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False, cart_key=""):
     """Turn the cart into a pending order, re-reading every price and taking the stock.
 
     Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
-    customer's saved cart emptied, and optionally a billing Address. All in one
-    transaction: any failure leaves the stock and the cart as they were (IN-03).
+    customer's saved cart emptied (and its checkout key moved on), and optionally a
+    billing Address. All in one transaction: any failure leaves the stock and the cart as
+    they were (IN-03).
 
     The cart is emptied here rather than on payment: the order now holds the lines and
     a customer who abandons the payment pays from the order page ("Pay now"), so a
     second checkout of the same cart cannot buy the services twice.
 
-    Raises CheckoutRefused (with the customer-facing message) for an empty cart, mixed
-    billing cycles, recurring plans without an account, or a plan that is gone, and
-    SoldOut when a plan's stock is too low (IN-04: the plan rows are locked).
+    `cart_key` (shop.cart.cart_checkout_key) makes one cart one order however many
+    submits arrive at once (Q-12): a signed-in customer's cart row is locked and its lines
+    read again under the lock (`cart_items` serves only a visitor's cart, or a call
+    without a key), and the order keeps the key, unique.
+
+    Raises OrderAlreadyPlaced (with the order) when the cart's key already has an order,
+    CheckoutRefused (with the customer-facing message) for an empty cart, mixed billing
+    cycles, recurring plans without an account, or a plan that is gone, and SoldOut when a
+    plan's stock is too low (IN-04: the plan rows are locked).
     """
+    try:
+        return _order_place(
+            cart_items=cart_items,
+            user=user,
+            email=email,
+            billing=billing,
+            recipient=recipient,
+            save_address=save_address,
+            cart_key=cart_key,
+        )
+    except IntegrityError:
+        # Submits that the locks did not put in a row (carts whose plans changed between
+        # them, or a database without row locks) meet at the unique key instead.
+        existing = Order.objects.filter(cart_key=cart_key).first() if cart_key else None
+        if existing is None:
+            raise
+        raise OrderAlreadyPlaced(existing) from None
+
+
+def _order_already_placed(cart_key):
+    existing = Order.objects.filter(cart_key=cart_key).first()
+    if existing is not None:
+        return OrderAlreadyPlaced(existing)
+    return CheckoutRefused("Your cart changed while you were checking out. Please review it.")
+
+
+@transaction.atomic
+def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key):
     signed_in = user is not None and user.is_authenticated
+    if signed_in and cart_key:
+        # Submits of one customer's cart queue on the cart row. The cart is read again
+        # under the lock: the lines the request read first may have become an order since.
+        cart = Cart.objects.select_for_update().filter(user=user).first()
+        if cart is None or cart.checkout_key != cart_key:
+            raise _order_already_placed(cart_key)
+        cart_items = user_cart_items(user)
     problems = checkout_problems(items=cart_items, user=user if signed_in else None)
     if problems:
         raise CheckoutRefused(problems[0][1])
@@ -246,6 +297,10 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
         .filter(pk__in=quantities)
         .order_by("pk")
     }
+    # A visitor's submits of one cart queue on the same plan rows, so each one after the
+    # first finds the order here, before touching the stock.
+    if cart_key and Order.objects.filter(cart_key=cart_key).exists():
+        raise _order_already_placed(cart_key)
     if set(plans) != set(quantities):
         raise CheckoutRefused("A service in your cart is no longer available. Please review your cart.")
     for plan_id, quantity in quantities.items():
@@ -274,6 +329,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     recurring = any(line.billing != Plan.Billing.ONE_OFF for line in lines)
     recipient = recipient or {}
     order = Order.objects.create(
+        cart_key=cart_key or None,
         user=user if signed_in else None,
         email=(user.email if signed_in else email).strip(),
         mode=Order.Mode.SUBSCRIPTION if recurring else Order.Mode.PAYMENT,
@@ -295,6 +351,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     OrderEvent.objects.create(order=order, status=Order.Status.PENDING, note="Order placed")
     if signed_in:
         CartLine.objects.filter(cart__user=user).delete()
+        Cart.objects.filter(user=user).update(orders_placed=F("orders_placed") + 1)
         if save_address:
             _address_save(user=user, billing=billing)
     return order
