@@ -181,6 +181,7 @@ class PurgeRun(models.Model):
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped: another run was in progress")
+        ABANDONED = "abandoned", _("Abandoned: stopped without finishing")
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

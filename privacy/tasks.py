@@ -34,11 +34,24 @@ RETRY_POLICY = {
 }
 
 
+# A purge whose worker is killed is not put back on the queue (Q-02): a run that kills its
+# worker would come back at once, for ever. The hourly catch-up starts a purge that did not
+# finish again, at most once an hour (Q-10).
 @shared_task(bind=True, name="privacy.retention_purge", time_limit=1700, soft_time_limit=1600, **RETRY_POLICY)
 def retention_purge(self):
     """Daily: delete or anonymise personal data past its retention period (P10), expired
     Django sessions included (PR-12). Returns the PurgeRun's id, status and counts."""
     run = services.retention_purge()
+    return {"run": run.pk, "status": run.status, "counts": run.counts}
+
+
+@shared_task(bind=True, name="privacy.retention_purge_catch_up", time_limit=1700, soft_time_limit=1600, **RETRY_POLICY)
+def retention_purge_catch_up(self):
+    """Hourly: run the purge again if the last one did not finish, or none finished for
+    over a day (Q-10). Returns the new run's id, status and counts, or None."""
+    run = services.retention_purge_catch_up()
+    if run is None:
+        return None
     return {"run": run.pk, "status": run.status, "counts": run.counts}
 
 

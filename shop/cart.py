@@ -3,6 +3,7 @@ customer's. The cart stores plan ids and quantities only; prices are read from t
 database every time a cart is shown or checked out (IN-01)."""
 
 import re
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,10 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum, Value
 from django.db.models.functions import Least
+from django.utils.crypto import salted_hmac
 
 from shop.models import Cart, CartLine, Plan
 
 SESSION_KEY = "cart"
+# A random key for each filling of an anonymous cart, dropped with the cart: it lets the
+# checkout tell a second submit of the same cart from a new cart (Q-12).
+CART_KEY_SESSION_KEY = "cart_key"
 # ASCII digits only: int() would also take "+3", "٣" or "1_0", none of which a person types
 # into a quantity box on purpose. A minus sign passes here so "-1" gets the range message.
 _QUANTITY_RE = re.compile(r"-?[0-9]{1,6}")
@@ -71,23 +76,50 @@ def _session_lines(request) -> dict[str, int]:
 
 def _save_session_lines(request, lines):
     request.session[SESSION_KEY] = {str(k): int(v) for k, v in lines.items()}
+    request.session.setdefault(CART_KEY_SESSION_KEY, secrets.token_hex(16))
+
+
+def user_cart_items(user) -> list[CartItem]:
+    """A signed-in customer's cart lines with their current plans, in one query."""
+    lines = CartLine.objects.filter(cart__user=user, plan__in=Plan.objects.active()).select_related(
+        "plan__service__category"
+    )
+    return _sorted([CartItem(plan=line.plan, quantity=line.quantity) for line in lines])
+
+
+def _sorted(items):
+    return sorted(items, key=lambda item: (item.plan.service.name, item.plan.position, item.plan.pk))
 
 
 def cart_items(request) -> list[CartItem]:
     """The cart's lines with their current plans (plans no longer for sale are left out),
     in one query whatever the number of lines."""
     if _is_signed_in(request):
-        lines = CartLine.objects.filter(cart__user=request.user, plan__in=Plan.objects.active()).select_related(
-            "plan__service__category"
-        )
-        items = [CartItem(plan=line.plan, quantity=line.quantity) for line in lines]
-    else:
-        quantities = {int(k): int(v) for k, v in _session_lines(request).items() if str(k).isdigit()}
-        if not quantities:
-            return []
-        plans = Plan.objects.active().select_related("service__category").filter(pk__in=quantities)
-        items = [CartItem(plan=plan, quantity=quantities[plan.pk]) for plan in plans]
-    return sorted(items, key=lambda item: (item.plan.service.name, item.plan.position, item.plan.pk))
+        return user_cart_items(request.user)
+    quantities = {int(k): int(v) for k, v in _session_lines(request).items() if str(k).isdigit()}
+    if not quantities:
+        return []
+    plans = Plan.objects.active().select_related("service__category").filter(pk__in=quantities)
+    return _sorted([CartItem(plan=plan, quantity=quantities[plan.pk]) for plan in plans])
+
+
+def cart_checkout_key(request) -> str:
+    """The key of this filling of the cart: every submit of one cart's checkout carries the
+    same key, and the key changes once the cart has become an order (Q-12).
+
+    A signed-in customer's comes from their Cart row; a visitor's from the session, or,
+    for a cart saved before carts had a key, from the session's own key (keyed, so the
+    order never holds anything that opens the session). Empty when there is no cart.
+    """
+    if _is_signed_in(request):
+        cart = Cart.objects.filter(user=request.user).first()
+        return cart.checkout_key if cart is not None else ""
+    if not _session_lines(request):
+        return ""
+    token = request.session.get(CART_KEY_SESSION_KEY)
+    if not token:
+        token = salted_hmac("shop.cart.checkout_key", request.session.session_key).hexdigest()[:32]
+    return f"session:{token}"
 
 
 def cart_total(items) -> Decimal:
@@ -182,6 +214,7 @@ def cart_clear(request) -> None:
         CartLine.objects.filter(cart__user=request.user).delete()
     if hasattr(request, "session"):
         request.session.pop(SESSION_KEY, None)
+        request.session.pop(CART_KEY_SESSION_KEY, None)
 
 
 @transaction.atomic
@@ -189,6 +222,7 @@ def cart_merge_session_into_user(*, session, user) -> None:
     """On sign-in, move the anonymous cart into the customer's saved cart. Quantities of a
     plan in both are added, then capped at the maximum."""
     lines = {int(k): int(v) for k, v in dict(session.get(SESSION_KEY, {})).items() if str(k).isdigit() and int(v) > 0}
+    session.pop(CART_KEY_SESSION_KEY, None)
     if not lines:
         session.pop(SESSION_KEY, None)
         return

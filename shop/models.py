@@ -146,9 +146,16 @@ class Cart(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the orders placed from this cart, so each filling of it has a key of its own
+    # (see checkout_key) and can become one order only.
+    orders_placed = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self):
         return f"Cart of {self.user}"
+
+    @property
+    def checkout_key(self):
+        return f"cart:{self.pk}:{self.orders_placed}"
 
 
 class CartLine(models.Model):
@@ -190,6 +197,9 @@ class Order(models.Model):
         SUBSCRIPTION = "subscription", "Subscription"
 
     number = models.CharField(max_length=20, unique=True, default=new_order_number, editable=False)
+    # The cart the order was placed from: unique, so however many times the checkout form
+    # is submitted at once, one cart becomes one order. Empty for older orders.
+    cart_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
@@ -339,6 +349,7 @@ class StripeEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored (type not handled)"
         FAILED = "failed", "Failed"
+        STOPPED = "stopped", "Stopped: needs staff"
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)

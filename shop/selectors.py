@@ -253,6 +253,18 @@ def order_for_user(*, user, number):
     return Order.objects.filter(number=number, user=user).prefetch_related("lines", "events", "subscriptions").first()
 
 
+def order_placed_from_cart(*, cart_key, user, guest_order_numbers=()):
+    """The order a cart with this checkout key became, if it is the asker's: the signed-in
+    customer's own, or a guest order placed in this browser session. None otherwise, so a
+    posted key never reveals someone else's order (AC-01)."""
+    if not cart_key:
+        return None
+    orders = Order.objects.filter(cart_key=cart_key)
+    if user is not None and user.is_authenticated:
+        return orders.filter(user=user).first()
+    return orders.filter(user=None, number__in=list(guest_order_numbers)).first()
+
+
 def subscription_list_for_user(*, user):
     """The customer's subscriptions with their invoices, live ones first (two queries)."""
     subscriptions = list(

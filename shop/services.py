@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,15 +12,16 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mail import send_templated_email
 from accounts.models import Address
 from shop import payments
-from shop.cart import clean_quantity
+from shop.cart import clean_quantity, user_cart_items
 from shop.models import (
+    Cart,
     CartLine,
     ConsultationRequest,
     Invoice,
@@ -178,6 +180,15 @@ class SoldOut(CheckoutRefused):
     pass
 
 
+class OrderAlreadyPlaced(Exception):
+    """The cart has already become an order: the checkout was submitted again (a double
+    click, a retry). `order` is the order the first submit placed."""
+
+    def __init__(self, order):
+        super().__init__(order.number)
+        self.order = order
+
+
 class IllegalTransition(Exception):
     """The order's state machine does not allow this move."""
 
@@ -208,23 +219,64 @@ def order_set_status(*, order, status, note=""):
     return order
 
 
-@transaction.atomic
-def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False):
+def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False, cart_key=""):
     """Turn the cart into a pending order, re-reading every price and taking the stock.
 
     Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
-    customer's saved cart emptied, and optionally a billing Address. All in one
-    transaction: any failure leaves the stock and the cart as they were (IN-03).
+    customer's saved cart emptied (and its checkout key moved on), and optionally a
+    billing Address. All in one transaction: any failure leaves the stock and the cart as
+    they were (IN-03).
 
     The cart is emptied here rather than on payment: the order now holds the lines and
     a customer who abandons the payment pays from the order page ("Pay now"), so a
     second checkout of the same cart cannot buy the services twice.
 
-    Raises CheckoutRefused (with the customer-facing message) for an empty cart, mixed
-    billing cycles, recurring plans without an account, or a plan that is gone, and
-    SoldOut when a plan's stock is too low (IN-04: the plan rows are locked).
+    `cart_key` (shop.cart.cart_checkout_key) makes one cart one order however many
+    submits arrive at once (Q-12): a signed-in customer's cart row is locked and its lines
+    read again under the lock (`cart_items` serves only a visitor's cart, or a call
+    without a key), and the order keeps the key, unique.
+
+    Raises OrderAlreadyPlaced (with the order) when the cart's key already has an order,
+    CheckoutRefused (with the customer-facing message) for an empty cart, mixed billing
+    cycles, recurring plans without an account, or a plan that is gone, and SoldOut when a
+    plan's stock is too low (IN-04: the plan rows are locked).
     """
+    try:
+        return _order_place(
+            cart_items=cart_items,
+            user=user,
+            email=email,
+            billing=billing,
+            recipient=recipient,
+            save_address=save_address,
+            cart_key=cart_key,
+        )
+    except IntegrityError:
+        # Submits that the locks did not put in a row (carts whose plans changed between
+        # them, or a database without row locks) meet at the unique key instead.
+        existing = Order.objects.filter(cart_key=cart_key).first() if cart_key else None
+        if existing is None:
+            raise
+        raise OrderAlreadyPlaced(existing) from None
+
+
+def _order_already_placed(cart_key):
+    existing = Order.objects.filter(cart_key=cart_key).first()
+    if existing is not None:
+        return OrderAlreadyPlaced(existing)
+    return CheckoutRefused("Your cart changed while you were checking out. Please review it.")
+
+
+@transaction.atomic
+def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key):
     signed_in = user is not None and user.is_authenticated
+    if signed_in and cart_key:
+        # Submits of one customer's cart queue on the cart row. The cart is read again
+        # under the lock: the lines the request read first may have become an order since.
+        cart = Cart.objects.select_for_update().filter(user=user).first()
+        if cart is None or cart.checkout_key != cart_key:
+            raise _order_already_placed(cart_key)
+        cart_items = user_cart_items(user)
     problems = checkout_problems(items=cart_items, user=user if signed_in else None)
     if problems:
         raise CheckoutRefused(problems[0][1])
@@ -245,6 +297,10 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
         .filter(pk__in=quantities)
         .order_by("pk")
     }
+    # A visitor's submits of one cart queue on the same plan rows, so each one after the
+    # first finds the order here, before touching the stock.
+    if cart_key and Order.objects.filter(cart_key=cart_key).exists():
+        raise _order_already_placed(cart_key)
     if set(plans) != set(quantities):
         raise CheckoutRefused("A service in your cart is no longer available. Please review your cart.")
     for plan_id, quantity in quantities.items():
@@ -273,6 +329,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     recurring = any(line.billing != Plan.Billing.ONE_OFF for line in lines)
     recipient = recipient or {}
     order = Order.objects.create(
+        cart_key=cart_key or None,
         user=user if signed_in else None,
         email=(user.email if signed_in else email).strip(),
         mode=Order.Mode.SUBSCRIPTION if recurring else Order.Mode.PAYMENT,
@@ -294,6 +351,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     OrderEvent.objects.create(order=order, status=Order.Status.PENDING, note="Order placed")
     if signed_in:
         CartLine.objects.filter(cart__user=user).delete()
+        Cart.objects.filter(user=user).update(orders_placed=F("orders_placed") + 1)
         if save_address:
             _address_save(user=user, billing=billing)
     return order
@@ -746,7 +804,12 @@ def stripe_event_receive(*, event: dict):
 
     Writes: one StripeEvent (event id unique; a duplicate delivery finds the row).
     Queues: shop.process_stripe_event with the minimised object, unless the event was
-    already processed or ignored. Returns (stripe_event, queued).
+    already finished with. Returns (stripe_event, queued). Raises DatabaseError when the
+    event cannot be recorded, so the webhook answers 5xx and Stripe sends it again.
+
+    The stored row, not the queue, is the record of work to do (Q-09): an event whose
+    message is never published, or is lost with a worker, stays received and the re-drive
+    job (stripe_events_redrive) processes it.
 
     The task receives the verified object in its message instead of fetching it again
     from Stripe: the demo and the tests have no Stripe to fetch from, and the message is
@@ -764,31 +827,83 @@ def stripe_event_receive(*, event: dict):
             "stripe_created_at": _datetime(event.get("created")),
         },
     )
-    if row.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+    if row.status in EVENT_FINISHED:
         return row, False
     payload = stripe_object_minimise(obj)
-    # robust: a broker hiccup (or an eager run's failure) is logged and leaves the row
-    # "received" for the retry or the nightly reconciliation; Stripe still gets its 200.
-    transaction.on_commit(lambda: process_stripe_event.delay(row.pk, payload), robust=True)
+
+    def queue():
+        # The row is committed, so Stripe gets its 200 and a broker that is down (or an
+        # eager run that fails) only delays the work until the re-drive job. Only the
+        # error's class is logged: broker errors can quote the broker's URL.
+        try:
+            process_stripe_event.delay(row.pk, payload)
+        except Exception as exc:  # noqa: BLE001 - the re-drive job is the fallback for any failure
+            logger.error(
+                "Stripe event %s is recorded but its processing did not start (%s); the re-drive job will run it",
+                row.event_id,
+                type(exc).__name__,
+            )
+
+    transaction.on_commit(queue)
     return row, True
+
+
+#: Statuses after which an event is not processed again unless staff ask for it.
+EVENT_FINISHED = (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, StripeEvent.Status.STOPPED)
+#: Attempts in a row that ended without an outcome (the worker was killed, the machine
+#: stopped) after which an event is stopped for staff instead of tried again: an event
+#: that kills its worker would otherwise be redelivered for ever (Q-02).
+EVENT_MAX_INTERRUPTED = 3
+_STARTED = "Started, no outcome recorded ({n} in a row)"
+_STARTED_RE = re.compile(r"Started, no outcome recorded \((\d+) in a row\)")
+
+
+def _stripe_event_start(event_pk):
+    """Count an attempt on the event before making it, in a transaction of its own.
+
+    The note written here is replaced by the attempt's outcome, so finding it at the start
+    of the next attempt means the last one was interrupted. Returns the status to stop at
+    (the event is finished, or has just been stopped), or None to go on.
+    """
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event_pk)
+        if event.status in EVENT_FINISHED:
+            return event.status
+        started = _STARTED_RE.fullmatch(event.error)
+        interrupted = int(started.group(1)) if started else 0
+        if interrupted >= EVENT_MAX_INTERRUPTED:
+            event.status = StripeEvent.Status.STOPPED
+            event.error = f"Stopped after {interrupted} interrupted attempts: fix the cause, then process it again"
+            event.save(update_fields=["status", "error"])
+            logger.error("Stripe event %s stopped after %s interrupted attempts", event.event_id, interrupted)
+            return event.status
+        event.attempts += 1
+        event.error = _STARTED.format(n=interrupted + 1)
+        event.save(update_fields=["attempts", "error"])
+    return None
 
 
 def stripe_event_process(*, event_pk, payload=None):
     """Run the handler of one recorded event, at most once to completion.
 
-    Writes: the handler's rows and the StripeEvent status (processed, ignored or failed
-    with a short error that names no person). Fetches the event from the gateway when no
-    payload is given (admin "process again"). Re-raises the handler's exception after
-    recording it, so the task can retry transient errors.
+    Writes: the attempt count first (committed on its own, so an attempt that dies is
+    counted), then the handler's rows and the StripeEvent status (processed, ignored,
+    failed with a short error that names no person, or stopped after
+    EVENT_MAX_INTERRUPTED interrupted attempts). Fetches the event from the gateway when
+    no payload is given (admin "process again", the re-drive job). Returns the event's
+    status. Re-raises the handler's exception after recording it, so the task can retry
+    transient errors.
     """
+    stopped_at = _stripe_event_start(event_pk)
+    if stopped_at is not None:
+        return stopped_at
     try:
         with transaction.atomic():
             # The row lock serialises concurrent deliveries of the same event (PAY-02).
             event = StripeEvent.objects.select_for_update().get(pk=event_pk)
-            if event.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            if event.status in EVENT_FINISHED:
                 return event.status
             handler = EVENT_HANDLERS.get(event.type)
-            event.attempts += 1
             if handler is None:
                 event.status, event.error = StripeEvent.Status.IGNORED, ""
             else:
@@ -800,7 +915,7 @@ def stripe_event_process(*, event_pk, payload=None):
                 handler(payload)
                 event.status, event.error = StripeEvent.Status.PROCESSED, ""
             event.processed_at = timezone.now()
-            event.save(update_fields=["status", "error", "attempts", "processed_at"])
+            event.save(update_fields=["status", "error", "processed_at"])
             return event.status
     except Exception as exc:
         # Only the exception's class and our own message: Stripe's messages may quote values.
@@ -809,8 +924,8 @@ def stripe_event_process(*, event_pk, payload=None):
             if isinstance(exc, NotYetKnown | IllegalTransition | EventPayloadMismatch)
             else type(exc).__name__
         )
-        StripeEvent.objects.filter(pk=event_pk).exclude(status=StripeEvent.Status.PROCESSED).update(
-            status=StripeEvent.Status.FAILED, attempts=F("attempts") + 1, error=error[:255]
+        StripeEvent.objects.filter(pk=event_pk).exclude(status__in=EVENT_FINISHED).update(
+            status=StripeEvent.Status.FAILED, error=error[:255]
         )
         if not isinstance(exc, NotYetKnown | payments.TransientPaymentError):
             logger.error("Stripe event %s failed: %s", event_pk, error)
@@ -828,6 +943,48 @@ def stripe_event_reprocess(*, event):
 
     StripeEvent.objects.filter(pk=event.pk).update(status=StripeEvent.Status.RECEIVED, error="")
     transaction.on_commit(lambda: process_stripe_event.delay(event.pk))
+
+
+#: Events younger than this are left to the task their webhook queued.
+REDRIVE_AFTER = timedelta(minutes=1)
+#: Events per run of the re-drive job; the next run, five minutes on, takes the rest.
+REDRIVE_BATCH = 100
+#: A failed event is re-driven until it has had this many attempts; after that it is left
+#: to the nightly reconciliation and to staff ("process again").
+REDRIVE_MAX_ATTEMPTS = 20
+
+
+def stripe_events_redrive(*, now=None, limit=REDRIVE_BATCH):
+    """Process the recorded events that no worker finished (Q-09).
+
+    Picks, oldest first, at most `limit` events received over REDRIVE_AFTER ago that are
+    still received (their message never reached a worker, or was lost with one) or failed
+    with fewer than REDRIVE_MAX_ATTEMPTS attempts, and processes each in this process,
+    fetching it from the payment provider. Each is processed at most once to completion
+    whoever else runs it (the row lock and the handlers' state guards). Writes what
+    stripe_event_process writes. Returns the number of events finished; one event failing
+    does not stop the others.
+    """
+    now = now or timezone.now()
+    left = (
+        StripeEvent.objects.filter(received_at__lt=now - REDRIVE_AFTER)
+        .filter(
+            Q(status=StripeEvent.Status.RECEIVED)
+            | Q(status=StripeEvent.Status.FAILED, attempts__lt=REDRIVE_MAX_ATTEMPTS)
+        )
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    finished = 0
+    for event_pk in list(left):
+        try:
+            status = stripe_event_process(event_pk=event_pk)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row; the next event still runs
+            logger.warning("Re-drive could not process Stripe event %s: %s", event_pk, type(exc).__name__)
+            continue
+        if status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            finished += 1
+    return finished
 
 
 def stripe_events_reconcile(*, now=None, days=3, limit=1000):
@@ -860,10 +1017,12 @@ def stripe_events_reconcile(*, now=None, days=3, limit=1000):
             },
         )
         try:
-            stripe_event_process(event_pk=row.pk, payload=stripe_object_minimise(obj))
-            processed += 1
+            status = stripe_event_process(event_pk=row.pk, payload=stripe_object_minimise(obj))
         except Exception as exc:  # noqa: BLE001 - recorded on the row; the next event still runs
             logger.warning("Reconciliation could not process %s: %s", row.event_id, type(exc).__name__)
+            continue
+        if status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
+            processed += 1
     return processed
 
 

@@ -3,6 +3,12 @@
 Time limits stay well under half the broker's visibility timeout (Q-03), so Redis never
 redelivers a task that is still running; retries back off exponentially with jitter and
 stop after five attempts (Q-04).
+
+Lost workers (Q-02): a task whose worker is killed mid-run goes back on the queue only
+where running it again is safe and bounded. Stripe event tasks are: each event is
+finished at most once under its row lock, and an event whose attempts keep dying is
+stopped after services.EVENT_MAX_INTERRUPTED of them. The order-link email is not: a
+second run could send the link twice, and the customer can simply ask again.
 """
 
 import logging
@@ -38,13 +44,40 @@ RETRY_POLICY = {
 }
 
 
-@shared_task(bind=True, name="shop.process_stripe_event", time_limit=120, soft_time_limit=100, **RETRY_POLICY)
+@shared_task(
+    bind=True,
+    name="shop.process_stripe_event",
+    time_limit=120,
+    soft_time_limit=100,
+    reject_on_worker_lost=True,
+    **RETRY_POLICY,
+)
 def process_stripe_event(self, event_pk, payload=None):
     """Run the handler of one recorded Stripe event (see services.stripe_event_process)."""
     return services.stripe_event_process(event_pk=event_pk, payload=payload)
 
 
-@shared_task(bind=True, name="shop.reconcile_stripe_events", time_limit=900, soft_time_limit=840, **RETRY_POLICY)
+@shared_task(
+    bind=True,
+    name="shop.redrive_stripe_events",
+    time_limit=600,
+    soft_time_limit=540,
+    reject_on_worker_lost=True,
+    **RETRY_POLICY,
+)
+def redrive_stripe_events(self):
+    """Every five minutes: process the recorded Stripe events no worker finished (Q-09)."""
+    return services.stripe_events_redrive()
+
+
+@shared_task(
+    bind=True,
+    name="shop.reconcile_stripe_events",
+    time_limit=900,
+    soft_time_limit=840,
+    reject_on_worker_lost=True,
+    **RETRY_POLICY,
+)
 def reconcile_stripe_events(self):
     """Nightly: process the Stripe events of the last three days we never finished (PAY-05)."""
     return services.stripe_events_reconcile()

@@ -1,9 +1,12 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +34,8 @@ from shop.forms import (
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
 from shop.ratelimit import rate_limit_hit, rate_limit_reached
 from shop.services import consultation_request_create
+
+logger = logging.getLogger(__name__)
 
 SERVICES_PER_PAGE = 12
 
@@ -272,13 +277,25 @@ def _remember_guest_order(request, order):
     request.session[CHECKOUT_ORDERS_SESSION_KEY] = numbers
 
 
+def _order_page_url(order):
+    """Where a customer sees an order: their account's order page, or a guest's order link."""
+    if order.user_id:
+        return order.get_absolute_url()
+    return reverse("shop:order_link", args=[services.order_link_token(order=order)])
+
+
+def _show_placed_order(request, order):
+    """Answer a checkout submit whose cart is already an order: that order's page, which
+    offers the payment."""
+    if not order.user_id:
+        _remember_guest_order(request, order)
+    messages.info(request, f"Your order {order.number} is already placed: you can pay for it here.")
+    return redirect(_order_page_url(order))
+
+
 def _payment_urls(request, order):
     success = request.build_absolute_uri(reverse("shop:checkout_success", args=[order.number]))
-    if order.user_id:
-        cancel = request.build_absolute_uri(order.get_absolute_url())
-    else:
-        cancel = request.build_absolute_uri(reverse("shop:order_link", args=[services.order_link_token(order=order)]))
-    return success, cancel
+    return success, request.build_absolute_uri(_order_page_url(order))
 
 
 def _start_payment(request, order, fallback_url):
@@ -303,6 +320,19 @@ def checkout(request):
     items = shop_cart.cart_items(request)
     problems = selectors.checkout_problems(items=items, user=request.user)
     signed_in = request.user.is_authenticated
+    cart_key = shop_cart.cart_checkout_key(request)
+    shown_key = request.POST.get("cart_key", "") if request.method == "POST" else ""
+    if shown_key and shown_key != cart_key:
+        # The form carries the key of the cart it was shown with: a form whose cart has
+        # since become an order (submitted twice, or again from a second tab) shows that
+        # order instead of placing another or saying the cart is empty (Q-12).
+        placed = selectors.order_placed_from_cart(
+            cart_key=shown_key,
+            user=request.user,
+            guest_order_numbers=request.session.get(CHECKOUT_ORDERS_SESSION_KEY, []),
+        )
+        if placed is not None:
+            return _show_placed_order(request, placed)
     status = 200
     if request.method == "POST" and not problems:
         form = CheckoutForm(request.POST, signed_in=signed_in)
@@ -315,7 +345,14 @@ def checkout(request):
                     billing=form.billing(),
                     recipient=form.recipient(),
                     save_address=form.cleaned_data.get("save_address", False),
+                    cart_key=cart_key,
                 )
+            except services.OrderAlreadyPlaced as exc:
+                # This very cart became an order in a submit that got there first. That
+                # submit emptied a customer's saved cart; a visitor's lives in this session.
+                if not signed_in:
+                    shop_cart.cart_clear(request)
+                return _show_placed_order(request, exc.order)
             except services.CheckoutRefused as exc:
                 form.add_error(None, str(exc))
                 status = 409
@@ -323,12 +360,7 @@ def checkout(request):
                 shop_cart.cart_clear(request)
                 if not signed_in:
                     _remember_guest_order(request, order)
-                fallback = (
-                    order.get_absolute_url()
-                    if signed_in
-                    else reverse("shop:order_link", args=[services.order_link_token(order=order)])
-                )
-                return _start_payment(request, order, fallback)
+                return _start_payment(request, order, _order_page_url(order))
         else:
             status = 400
     else:
@@ -337,6 +369,7 @@ def checkout(request):
             status = 409
     context = {
         "items": items,
+        "cart_key": cart_key,
         "total": shop_cart.cart_total(items),
         "problems": problems,
         "form": form,
@@ -533,5 +566,10 @@ def stripe_webhook(request):
         )
     except payments.InvalidWebhook:
         return HttpResponseBadRequest("Invalid webhook signature.", content_type="text/plain")
-    services.stripe_event_receive(event=event)
+    try:
+        services.stripe_event_receive(event=event)
+    except DatabaseError as exc:
+        # Not recorded, so not acknowledged: Stripe sends the event again on any 5xx (Q-09).
+        logger.error("Stripe event %s could not be recorded: %s", event.get("id", ""), type(exc).__name__)
+        return HttpResponse("Event not recorded; send it again.", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

@@ -31,3 +31,4 @@ from privacy.services.rectification import RectificationError  # noqa: F401
 from privacy.services.rectification import rectification_apply  # noqa: F401
 from privacy.services.objection import objection_record  # noqa: F401
 from privacy.services.objection import objection_withdraw  # noqa: F401
+from privacy.services.retention import retention_purge_catch_up  # noqa: F401

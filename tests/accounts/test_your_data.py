@@ -1,4 +1,3 @@
-import re
 
 import pytest
 from allauth.account.models import EmailAddress

@@ -1,17 +1,24 @@
-"""The retention purge (P10, PR-10, PR-12, Q-06, Q-07) and the held report (P23)."""
+"""The retention purge (P10, PR-10, PR-12, Q-06, Q-07, Q-10) and the held report (P23)."""
 
 import datetime
 import io
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
+from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -22,10 +29,11 @@ from privacy import conf
 from privacy.models import AuditEvent, ConsentEvent, PurgeRun
 from privacy.registry import site
 from privacy.selectors.retention import expired_rows, held_past_retention, purgeable_declarations
-from privacy.services import restriction_end, retention_purge
+from privacy.services import restriction_end, retention_purge, retention_purge_catch_up
 from privacy.services import retention as retention_module
 from privacy.tasks import retention_purge as retention_purge_task
-from shop.models import Order, Review
+from privacy.tasks import retention_purge_catch_up as retention_purge_catch_up_task
+from shop.models import Cart, Order, Review
 from tests.accounts.factories import AddressFactory, ProfileFactory, StaffFactory, UserFactory
 from tests.privacy.factories import PurgeRunFactory, RestrictionFactory
 from tests.shop.factories import OrderFactory, ReviewFactory, SubscriptionFactory
@@ -53,26 +61,45 @@ def _seed_sessions(*, expired: int, live: int, prefix: str = "s"):
     Session.objects.bulk_create(rows, batch_size=2000)
 
 
-# --- Q-06: resumable and idempotent ---------------------------------------------------
+# --- Q-06: resumable and idempotent; Q-10: an interrupted run leaves a true record ----------
 
 
 class BatchFailure(RuntimeError):
     pass
 
 
-def _fail_on_call(monkeypatch, k: int):
+class Killed(BaseException):
+    """Stands for SIGKILL: the run's own bookkeeping after the batch never happens."""
+
+
+def _fail_on_call(monkeypatch, k: int, error=BatchFailure, label="sessions.Session"):
     real, calls = retention_module._apply_batch, {"n": 0}
 
-    def apply_batch(declaration, pks):
-        calls["n"] += 1
-        if calls["n"] == k:
-            raise BatchFailure("disk full")
-        return real(declaration, pks)
+    def apply_batch(declaration, batch):
+        calls["n"] += declaration.label == label
+        if declaration.label == label and calls["n"] == k:
+            raise error("disk full")
+        return real(declaration, batch)
 
     monkeypatch.setattr(retention_module, "_apply_batch", apply_batch)
 
 
-def _q06_crash_rerun_rerun(monkeypatch):
+AUDITED = re.compile(r"retention purge, run (\d+): (deleted|anonymised) (\d+)")
+
+
+def _audited(run) -> dict:
+    """What the audit log says a run did, per model: {"sessions.Session": 2000}."""
+    done = {}
+    for event in AuditEvent.objects.filter(action=AuditEvent.Action.PURGE):
+        run_id, _key, number = AUDITED.fullmatch(event.detail).groups()
+        if int(run_id) == run.pk:
+            done[event.model] = done.get(event.model, 0) + int(number)
+    return done
+
+
+# transaction=True: each batch really commits, as it does in production.
+@pytest.mark.django_db(transaction=True)
+def test_q06_a_purge_that_crashes_in_batch_3_finishes_on_rerun_and_a_third_run_deletes_nothing(monkeypatch):
     # given 10k expired and 10k live sessions, and a purge whose 3rd batch fails
     _seed_sessions(expired=10_000, live=10_000)
     _fail_on_call(monkeypatch, 3)
@@ -96,17 +123,137 @@ def _q06_crash_rerun_rerun(monkeypatch):
     assert third.status == PurgeRun.Status.FINISHED
     assert third.counts == {}
     assert third.total == 0
+    assert [_audited(run) for run in (crashed, rerun, third)] == [
+        {"sessions.Session": 2000},
+        {"sessions.Session": 8000},
+        {},
+    ]
 
 
-@pytest.mark.django_db
-def test_q06_a_purge_that_crashes_in_batch_3_finishes_on_rerun_and_a_third_run_deletes_nothing(monkeypatch):
-    _q06_crash_rerun_rerun(monkeypatch)
+@pytest.mark.django_db(transaction=True)
+def test_q10_a_purge_killed_in_batch_3_ends_abandoned_with_its_counts_and_every_deleted_row_audited(
+    monkeypatch, caplog
+):
+    # given 5k expired sessions and a purge killed in its 3rd batch
+    _seed_sessions(expired=5000, live=100)
+    _fail_on_call(monkeypatch, 3, error=Killed)
+    with pytest.raises(Killed):
+        retention_purge(batch_size=1000)
+    killed = PurgeRun.objects.get()
+    assert (killed.status, killed.finished_at) == (PurgeRun.Status.RUNNING, None)
+    assert killed.counts == {"sessions.Session": {"deleted": 2000, "held": 0}}
+    # when the next run starts
+    monkeypatch.undo()
+    rerun = retention_purge(batch_size=1000)
+    # then the killed run is abandoned with its counts, and the audit log matches every run
+    killed.refresh_from_db()
+    assert killed.status == PurgeRun.Status.ABANDONED
+    assert killed.error == f"Stopped without finishing; found by run {rerun.pk}"
+    assert killed.counts == {"sessions.Session": {"deleted": 2000, "held": 0}}
+    assert rerun.status == PurgeRun.Status.FINISHED
+    assert rerun.counts == {"sessions.Session": {"deleted": 3000, "held": 0}}
+    assert _audited(killed) == {"sessions.Session": 2000}
+    assert _audited(rerun) == {"sessions.Session": 3000}
+    assert Session.objects.count() == 100
+    assert "Retention purge: 1 run(s) stopped without finishing, marked abandoned" in caplog.text
 
 
 @on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_q10_a_purge_process_sigkilled_after_3_batches_ends_abandoned_on_the_next_run():
+    # given 5k expired sessions and a purge in another process that is killed in batch 3
+    _seed_sessions(expired=5000, live=100)
+    settings_dict = connection.settings_dict
+    script = (
+        "import os, signal, django\n"
+        "django.setup()\n"
+        "from privacy.services import retention as purge\n"
+        "real, calls = purge._apply_batch, []\n"
+        "def apply_batch(declaration, batch):\n"
+        "    calls.extend([1] if declaration.label == 'sessions.Session' else [])\n"
+        "    if len(calls) == 3:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(declaration, batch)\n"
+        "purge._apply_batch = apply_batch\n"
+        "purge.retention_purge(batch_size=1000)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kinetogram.settings.base",
+        "DATABASE_URL": f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/"
+        f"{settings_dict['NAME']}",
+    }
+    process = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], cwd=django_settings.BASE_DIR, env=env, timeout=120, check=False
+    )
+    assert process.returncode == -signal.SIGKILL
+    killed = PurgeRun.objects.get()
+    assert killed.status == PurgeRun.Status.RUNNING
+    # when the next run starts (the dead process's lock went with its connection)
+    rerun = retention_purge(batch_size=1000)
+    # then
+    killed.refresh_from_db()
+    assert killed.status == PurgeRun.Status.ABANDONED
+    assert killed.counts == {"sessions.Session": {"deleted": 2000, "held": 0}}
+    assert rerun.counts == {"sessions.Session": {"deleted": 3000, "held": 0}}
+    assert _audited(killed) == {"sessions.Session": 2000}
+    assert _audited(rerun) == {"sessions.Session": 3000}
+    assert Session.objects.count() == 100
+
+
 @pytest.mark.django_db
-def test_q06_crash_and_rerun_on_postgresql(monkeypatch):
-    _q06_crash_rerun_rerun(monkeypatch)
+def test_q10_the_catch_up_reruns_a_purge_that_did_not_finish_and_otherwise_does_nothing():
+    _seed_sessions(expired=3, live=1)
+    # nothing ever ran: a purge is due
+    first = retention_purge_catch_up()
+    assert first is not None and first.counts == {"sessions.Session": {"deleted": 3, "held": 0}}
+    # the last run finished within the day: nothing to do, and nothing recorded
+    assert retention_purge_catch_up() is None
+    assert PurgeRun.objects.count() == 1
+    # the last run failed, was killed (left running, or already marked abandoned): run again
+    for status in (PurgeRun.Status.FAILED, PurgeRun.Status.RUNNING, PurgeRun.Status.ABANDONED):
+        PurgeRunFactory(status=status, counts={})
+        _seed_sessions(expired=2, live=0, prefix=status)
+        again = retention_purge_catch_up()
+        assert (again.status, again.counts) == (
+            PurgeRun.Status.FINISHED,
+            {"sessions.Session": {"deleted": 2, "held": 0}},
+        )
+    # a dry run or a skipped one says nothing about the daily purge
+    PurgeRunFactory(status=PurgeRun.Status.FAILED, dry_run=True)
+    PurgeRunFactory(status=PurgeRun.Status.SKIPPED)
+    assert retention_purge_catch_up() is None
+    # the daily run was missed altogether: the last finished one is over a day old
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=25, minutes=1)):
+        late = retention_purge_catch_up()
+    assert late is not None and late.status == PurgeRun.Status.FINISHED
+
+
+@pytest.mark.django_db
+def test_q10_the_catch_up_runs_hourly_on_every_install():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("privacy.migrations.0008_purge_abandoned_and_catch_up")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)
+
+    app.loader.import_default_modules()
+    schedule = PeriodicTask.objects.get(task="privacy.retention_purge_catch_up")
+    assert schedule.enabled is True
+    assert (schedule.crontab.minute, schedule.crontab.hour) == ("50", "*")
+    assert app.tasks[schedule.task].name == retention_purge_catch_up_task.name
+    # Neither purge task goes back on the queue when its worker dies: the catch-up is the retry.
+    assert not app.tasks["privacy.retention_purge"].reject_on_worker_lost
+    assert not retention_purge_catch_up_task.reject_on_worker_lost
+
+
+@pytest.mark.django_db
+def test_q10_the_catch_up_task_returns_what_it_did():
+    _seed_sessions(expired=2, live=0)
+    assert retention_purge_catch_up_task.delay().get()["counts"] == {"sessions.Session": {"deleted": 2, "held": 0}}
+    assert retention_purge_catch_up_task.delay().get() is None
 
 
 @pytest.mark.django_db
@@ -145,7 +292,8 @@ def test_q07_a_purge_started_while_another_runs_records_a_skip_and_does_nothing(
     assert second.status == PurgeRun.Status.SKIPPED and second.counts == {}
     assert first.status == PurgeRun.Status.FINISHED
     assert first.counts["sessions.Session"]["deleted"] == 30
-    assert AuditEvent.objects.filter(action="purge").count() == 1
+    assert _audited(first) == {"sessions.Session": 30}
+    assert _audited(second) == {}
     # and the lock is free again
     assert retention_purge().status == PurgeRun.Status.FINISHED
 
@@ -343,18 +491,43 @@ def test_p10_each_run_records_counts_per_model_and_one_audit_event_per_model_wit
     assert run.counts == {"shop.Order": {"anonymised": 1, "held": 0}, "shop.Review": {"deleted": 1, "held": 0}}
     events = AuditEvent.objects.filter(action="purge").order_by("model")
     assert [(e.model, e.actor_label, e.detail) for e in events] == [
-        ("shop.Order", "system", "retention purge: anonymised 1, held 0"),
-        ("shop.Review", "system", "retention purge: deleted 1, held 0"),
+        ("shop.Order", "system", f"retention purge, run {run.pk}: anonymised 1"),
+        ("shop.Review", "system", f"retention purge, run {run.pk}: deleted 1"),
     ]
 
 
 @pytest.mark.django_db
-def test_p10_the_purge_runs_in_batches_of_the_configured_size(django_assert_max_num_queries, settings):
-    settings.PRIVACY_PURGE_BATCH_SIZE = 400
+def test_p10_the_purge_runs_in_batches_of_the_configured_size(settings):
+    settings.PRIVACY_PURGE_BATCH_SIZE = 3
+    settings.PRIVACY_PURGE_BULK_BATCH_SIZE = 400
     _seed_sessions(expired=1000, live=0)
+    carts = [Cart.objects.create(user=user) for user in UserFactory.create_batch(7)]
+    Cart.objects.filter(pk__in=[cart.pk for cart in carts]).update(updated_at=LONG_AGO)
     batches = []
-    retention_purge(progress=lambda label, counts: batches.append(counts["deleted"]))
-    assert batches == [400, 800, 1000]
+    retention_purge(progress=lambda label, counts: batches.append((label, counts["deleted"])))
+    # Sessions go in one statement a batch, so in larger batches; carts take their lines
+    # with them, which Django reads first.
+    assert batches == [
+        ("sessions.Session", 400),
+        ("sessions.Session", 800),
+        ("sessions.Session", 1000),
+        ("shop.Cart", 3),
+        ("shop.Cart", 6),
+        ("shop.Cart", 7),
+    ]
+
+
+@pytest.mark.django_db
+def test_p10_a_batch_of_sessions_is_one_delete_statement_with_no_keys_read_first(settings):
+    settings.PRIVACY_PURGE_BULK_BATCH_SIZE = 400
+    _seed_sessions(expired=1000, live=5)
+
+    with CaptureQueriesContext(connection) as queries:
+        retention_purge()
+
+    on_sessions = [q["sql"].split()[0] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert on_sessions == ["DELETE", "DELETE", "DELETE"]
+    assert Session.objects.count() == 5
 
 
 def test_p10_a_batch_size_below_one_is_refused():
