@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint worker beat clean
+.PHONY: run test lint audit worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Style, import contracts, and bandit (medium or high severity fails; config in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium --quiet
+
+# Known vulnerabilities in the pinned runtime dependencies; needs OSV's database online.
+audit: $(STAMP)
+	$(PY) .ci/dependency_audit.py
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A kinetogram worker --loglevel=info

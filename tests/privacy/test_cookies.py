@@ -9,6 +9,7 @@ import zlib
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import signing
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -220,16 +221,27 @@ def test_banner_on_first_visit_gone_after_a_choice_and_back_after_a_material_pol
     assert "Our privacy and cookie policy has changed since you last chose" in after_material
 
 
-def test_p35_a_material_policy_published_ahead_of_its_date_does_not_ask_before_that_date(client):
-    # given a material version effective next month, and then a choice made today
-    PolicyVersionFactory(
-        version="2030.03", is_material=True, effective_date=datetime.date.today() + datetime.timedelta(days=30)
-    )
-    choose(client, "reject")
-    # when the visitor opens a page
-    html = client.get("/").content.decode()
-    # then the choice made under today's policy stands until the new one takes effect
-    assert "data-cookie-banner" not in html
+def test_p35_a_material_policy_published_ahead_of_its_date_asks_again_from_that_date_and_not_before(client):
+    def at(*moment):
+        return time_machine.travel(datetime.datetime(*moment, tzinfo=datetime.UTC), tick=False)
+
+    # given a material version published on 10 January to take effect on 1 February, and a
+    # choice made that same day under the policy then in effect
+    with at(2030, 1, 10, 12, 0):
+        PolicyVersionFactory(version="2030.02", is_material=True, effective_date=datetime.date(2030, 2, 1))
+        choose(client, "reject")
+        on_the_day_published = client.get("/").content.decode()
+    # when the visitor comes back in the last second before that date, and just after it begins
+    with at(2030, 1, 31, 23, 59, 59):
+        the_second_before = client.get("/").content.decode()
+    with at(2030, 2, 1, 0, 0, 1):
+        on_the_effective_date = client.get("/").content.decode()
+    # then the choice stands until the new policy takes effect, and is asked for again from then
+    assert consent_payload(client)["v"] == "2018.05"
+    assert "data-cookie-banner" not in on_the_day_published
+    assert "data-cookie-banner" not in the_second_before
+    assert "data-cookie-banner" in on_the_effective_date
+    assert "Our privacy and cookie policy has changed since you last chose" in on_the_effective_date
 
 
 def test_the_banner_offers_three_equal_buttons_and_no_ticked_box(client):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from shop.models import ConsultationRequest
 from shop.services import consultation_request_create, consultation_request_set_status
 from tests.accounts.factories import UserFactory
+from tests.live_services import REDIS_URL, redis_is_up
 
 URL = "/consultation/"
 VALID = {
@@ -304,17 +305,8 @@ def test_p37_form_page_query_count_for_a_signed_in_customer(client, django_asser
     assert response.status_code == 200
 
 
-def _redis_is_up():
-    import redis
-
-    try:
-        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-
-
 @pytest.mark.django_db
-@pytest.mark.skipif(not _redis_is_up(), reason="Redis is not running on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_is_up(), reason=f"no Redis answers at {REDIS_URL}")
 def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, django_capture_on_commit_callbacks):
     """AU-04: with the Redis cache every worker process counts against the same limit."""
     import uuid
@@ -325,7 +317,7 @@ def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, djan
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
     }

@@ -19,24 +19,14 @@ from django.db import connection, transaction
 from kinetogram.celery import app
 from shop import services, tasks
 from shop.models import Order, StripeEvent
+from tests.live_services import REDIS_URL, redis_is_up
 from tests.shop.factories import OrderFactory, OrderLineFactory
 from tests.shop.factories_payments import event, session_completed
-
-REDIS = "redis://127.0.0.1:6379/15"
-
-
-def redis_is_up():
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a database it can share"),
-    pytest.mark.skipif(not redis_is_up(), reason="Redis is not running on 127.0.0.1:6379"),
+    pytest.mark.skipif(not redis_is_up(), reason=f"no Redis answers at {REDIS_URL}"),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -50,8 +40,8 @@ def running_worker(*pool):
         "DJANGO_SETTINGS_MODULE": "kinetogram.settings.base",
         "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
         f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}",
-        "REDIS_URL": REDIS,
-        "CELERY_BROKER_URL": REDIS,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "SHOP_PAYMENT_GATEWAY": "demo",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
@@ -128,7 +118,7 @@ def test_a_stripe_event_is_processed_by_a_real_worker(worker):
     evt = event("checkout.session.completed", session_completed(order))
     row = StripeEvent.objects.create(event_id=evt["id"], type=evt["type"])
 
-    with app.connection_for_write(REDIS) as conn:
+    with app.connection_for_write(REDIS_URL) as conn:
         tasks.process_stripe_event.apply_async(
             args=[row.pk, services.stripe_object_minimise(evt["data"]["object"])], queue=worker, connection=conn
         )
