@@ -69,15 +69,8 @@ def main():
             )
             cursor.execute("ANALYZE django_session")
 
-<<<<<<< HEAD
     batch_size = args.batch_size or conf.settings.PURGE_BULK_BATCH_SIZE
     print(f"database: {connection.vendor}; table: {TABLE}; expired rows: {args.rows:,}; batch size: {batch_size:,}")
-=======
-    batch_size = args.batch_size or conf.settings.PURGE_BATCH_SIZE
-    print(
-        f"database: {connection.vendor}; table: django_session; expired rows: {args.rows:,}; batch size: {batch_size:,}"
-    )
->>>>>>> h_ci
 
     # The machine is shared: each side runs --repeat times, interleaved, and the medians count.
     purge_times, delete_times, batches = [], [], []
@@ -104,7 +97,6 @@ def main():
     rss_after = peak_rss_mb()
     purge_seconds, delete_seconds = statistics.median(purge_times), statistics.median(delete_times)
 
-<<<<<<< HEAD
     print(f"{'median of ' + str(args.repeat):<24}{'rows':>12}{'seconds':>10}{'rows/s':>12}   all runs (s)")
     for name, rows, seconds, runs in (
         ("purge (batched)", deleted, purge_seconds, purge_times),
@@ -112,18 +104,6 @@ def main():
     ):
         every = " ".join(f"{t:.2f}" for t in runs)
         print(f"{name:<24}{rows:>12,}{seconds:>10.2f}{rows / seconds:>12,.0f}   {every}")
-=======
-    seed()
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM django_session WHERE expire_date < %s", [cutoff])
-        by_hand = cursor.rowcount
-    delete_seconds = time.perf_counter() - started
-
-    print(f"{'':<24}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
-    print(f"{'purge (batched)':<24}{deleted:>12,}{purge_seconds:>10.2f}{deleted / purge_seconds:>12,.0f}")
-    print(f"{'one DELETE':<24}{by_hand:>12,}{delete_seconds:>10.2f}{by_hand / delete_seconds:>12,.0f}")
->>>>>>> h_ci
     print(f"ratio purge / DELETE: {purge_seconds / delete_seconds:.2f}")
     print(f"rows left after the purge: {left:,}; purge run: {run.status}; session batches: {sum(batches)}")
     print(f"peak memory (max RSS): {rss_after:.0f} MB, {rss_after - rss_before:+.0f} MB during the purges")

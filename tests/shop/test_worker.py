@@ -4,7 +4,6 @@ tasks eagerly), including one whose worker is killed mid-event (Q-02, Q-09)."""
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -144,7 +143,7 @@ def test_q02_q09_an_event_whose_worker_is_killed_mid_event_is_run_again_and_pays
     row = StripeEvent.objects.create(event_id=evt["id"], type=evt["type"])
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)
-        with app.connection_for_write(REDIS) as conn:
+        with app.connection_for_write(REDIS_URL) as conn:
             tasks.process_stripe_event.apply_async(
                 args=[row.pk, services.stripe_object_minimise(evt["data"]["object"])], queue=queue, connection=conn
             )
