@@ -22,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinetogram.settings.base")
 
+TABLE = "django_session"
+
 
 def peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
@@ -60,14 +62,14 @@ def main():
 
     def seed():
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE django_session")
+            cursor.execute(f"TRUNCATE {TABLE}")  # noqa: S608 (constant table name)
             cursor.execute(
-                "INSERT INTO django_session (session_key, session_data, expire_date) "
+                f"INSERT INTO {TABLE} (session_key, session_data, expire_date) "  # noqa: S608
                 "SELECT 'bench' || lpad(g::text, 34, '0'), 'e30:bench', %s - interval '3 days' "
                 "FROM generate_series(1, %s) AS g",
                 [now, args.rows],
             )
-            cursor.execute("ANALYZE django_session")
+            cursor.execute(f"ANALYZE {TABLE}")
 
     batch_size = args.batch_size or conf.settings.PURGE_BULK_BATCH_SIZE
     print(f"database: {connection.vendor}; table: {TABLE}; expired rows: {args.rows:,}; batch size: {batch_size:,}")
