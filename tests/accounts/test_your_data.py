@@ -1,4 +1,3 @@
-
 import pytest
 from allauth.account.models import EmailAddress
 
