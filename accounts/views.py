@@ -194,7 +194,7 @@ def your_data_object(request):
 
 @account_page
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def your_data_restrict(request):
     """Restriction (P23): keep the data but stop using it for the chosen purposes, at once."""
     form = RestrictionRequestForm(request.POST if request.method == "POST" else None)
@@ -216,7 +216,7 @@ def your_data_restrict(request):
 
 @account_page
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def your_data_correct(request):
     """Rectification (P21) of what the customer cannot edit themselves: staff see the current
     and requested value side by side and apply it."""
@@ -245,7 +245,7 @@ def your_data_correct(request):
 
 @account_page
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def your_data_erase(request):
     """Erasure (P20): what goes and what the law makes us keep, then one confirmed button."""
     subject = Subject.of(user=request.user)

@@ -161,7 +161,7 @@ def _run(action: str, obj: SubjectRequest, *, actor, note: str, months=None):
 
 class TimelineInline(admin.TabularInline):
     model = SubjectRequestEvent
-    fields = ["created_at", "actor_label", "from_status", "to_status", "note"]
+    fields = ["created_at", "actor_label", "from_label", "to_label", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -175,6 +175,14 @@ class TimelineInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return can_handle(request)
+
+    @admin.display(description="from")
+    def from_label(self, obj):
+        return Status(obj.from_status).label if obj.from_status in Status.values else "—"
+
+    @admin.display(description="to")
+    def to_label(self, obj):
+        return Status(obj.to_status).label if obj.to_status in Status.values else obj.to_status
 
 
 class ProcessorStepInline(admin.TabularInline):
@@ -323,6 +331,17 @@ class SubjectRequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             path("<int:pk>/act/<str:action>/", wrap(self.action_view), name="privacy_subjectrequest_act"),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing on the page is edited in place: the next steps are the buttons.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
