@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.mail import send_templated_email
 from privacy.models import AuditEvent, Restriction
 from privacy.services.audit import audit_record
 
@@ -82,11 +83,20 @@ def restriction_review(*, restriction: Restriction, review_on: datetime.date, re
 def restriction_end(*, restriction: Restriction, ended_by=None) -> Restriction:
     """End a restriction now (P23): normal processing, and the retention purge, resume.
 
-    Writes ``ended_at`` and one AuditEvent. Ending an ended restriction changes nothing.
+    The person is told first (GDPR Art. 18(3)): the email is sent before ``ended_at`` is
+    written, and if it cannot be sent the restriction stays. Writes ``ended_at`` and one
+    AuditEvent. Ending an ended restriction changes nothing.
     """
-    restriction = Restriction.objects.select_for_update().get(pk=restriction.pk)
+    restriction = Restriction.objects.select_for_update().select_related("user").get(pk=restriction.pk)
     if restriction.ended_at is not None:
         return restriction
+    address = restriction.user.email if restriction.user_id else restriction.email
+    if address:
+        send_templated_email(
+            to=[address],
+            template="privacy/email/restriction_ending",
+            context={"restriction": restriction, "scope": restriction.get_scope_display()},
+        )
     restriction.ended_at = timezone.now()
     restriction.save(update_fields=["ended_at"])
     _audit(

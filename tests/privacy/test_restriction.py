@@ -223,3 +223,36 @@ def test_p23_staff_who_may_only_view_restrictions_cannot_end_them(client):
     restriction.refresh_from_db()
     assert restriction.ended_at is None
     assert AuditEvent.objects.filter(action="restrict", actor=viewer).count() == 0
+
+
+@pytest.mark.django_db
+def test_p23_the_person_is_told_before_a_restriction_is_lifted(mailoutbox, monkeypatch):
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from privacy.services import restriction_create, restriction_end
+
+    restriction = restriction_create(
+        email="held@example.com",
+        scope="marketing",
+        reason="Accuracy disputed",
+        review_on=_tz.localdate() + _dt.timedelta(days=10),
+    )
+    # If the notice cannot be sent, the restriction stays.
+    from privacy.services import restriction as module
+
+    def broken(**kwargs):
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(module, "send_templated_email", broken)
+    with pytest.raises(ConnectionError):
+        restriction_end(restriction=restriction)
+    restriction.refresh_from_db()
+    assert restriction.ended_at is None
+    monkeypatch.undo()
+    restriction_end(restriction=restriction)
+    restriction.refresh_from_db()
+    assert restriction.ended_at is not None
+    assert [m.to for m in mailoutbox] == [["held@example.com"]]
+    assert "lifting" in mailoutbox[0].subject
