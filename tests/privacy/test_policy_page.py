@@ -249,3 +249,12 @@ def test_the_page_changes_when_a_declaration_changes(client, monkeypatch):
 def test_policy_pages_refuse_post(client):
     assert client.post(reverse("privacy:policy")).status_code == 405
     assert client.post(reverse("privacy:contact")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_p25_the_policy_says_how_to_use_each_right_with_and_without_an_account(client):
+    html = client.get("/privacy/").content.decode()
+    rights = html[html.index('id="your-rights"') : html.index('id="children"')]
+    assert 'href="/account/your-data/"' in rights
+    assert 'href="/privacy/request/"' in rights
+    assert "have it sent to another organisation" not in rights  # not something we do
