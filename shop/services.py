@@ -854,23 +854,31 @@ EVENT_FINISHED = (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED, Stri
 #: stopped) after which an event is stopped for staff instead of tried again: an event
 #: that kills its worker would otherwise be redelivered for ever (Q-02).
 EVENT_MAX_INTERRUPTED = 3
-_STARTED = "Started, no outcome recorded ({n} in a row)"
-_STARTED_RE = re.compile(r"Started, no outcome recorded \((\d+) in a row\)")
+_STARTED = "Started {at}, no outcome recorded ({n} in a row)"
+_STARTED_RE = re.compile(r"Started (\S+), no outcome recorded \((\d+) in a row\)")
+#: An attempt that started longer ago than the task's hard time limit and left no outcome
+#: died; a younger one may still be running (a second delivery of the same event racing it),
+#: so it does not count as interrupted.
+EVENT_ATTEMPT_SECONDS = 120
 
 
 def _stripe_event_start(event_pk):
     """Count an attempt on the event before making it, in a transaction of its own.
 
-    The note written here is replaced by the attempt's outcome, so finding it at the start
-    of the next attempt means the last one was interrupted. Returns the status to stop at
-    (the event is finished, or has just been stopped), or None to go on.
+    The note written here is replaced by the attempt's outcome, so finding an old one at the
+    start of the next attempt means the last one was interrupted. Returns the status to stop
+    at (the event is finished, or has just been stopped), or None to go on.
     """
+    now = timezone.now()
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event_pk)
         if event.status in EVENT_FINISHED:
             return event.status
         started = _STARTED_RE.fullmatch(event.error)
-        interrupted = int(started.group(1)) if started else 0
+        interrupted = int(started.group(2)) if started else 0
+        if started and (now - datetime.fromisoformat(started.group(1))).total_seconds() < EVENT_ATTEMPT_SECONDS:
+            # Another delivery is at work on it right now: not an interruption.
+            interrupted -= 1
         if interrupted >= EVENT_MAX_INTERRUPTED:
             event.status = StripeEvent.Status.STOPPED
             event.error = f"Stopped after {interrupted} interrupted attempts: fix the cause, then process it again"
@@ -878,7 +886,7 @@ def _stripe_event_start(event_pk):
             logger.error("Stripe event %s stopped after %s interrupted attempts", event.event_id, interrupted)
             return event.status
         event.attempts += 1
-        event.error = _STARTED.format(n=interrupted + 1)
+        event.error = _STARTED.format(at=now.isoformat(), n=interrupted + 1)
         event.save(update_fields=["attempts", "error"])
     return None
 

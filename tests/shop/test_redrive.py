@@ -3,10 +3,12 @@ stopped (Q-02). The broker and the workers may fail; the StripeEvent row is the 
 of the work left."""
 
 import logging
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
@@ -270,14 +272,16 @@ def test_q02_an_event_whose_attempts_keep_dying_is_stopped_after_three(
         raise WorkerKilled
 
     monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", poison)
-    # when it is delivered three times, then a fourth
-    for attempt in range(1, 4):
-        with pytest.raises(WorkerKilled):
-            services.stripe_event_process(event_pk=row.pk)
-        row.refresh_from_db()
-        assert (row.status, row.attempts) == (StripeEvent.Status.RECEIVED, attempt)
-        assert row.error == f"Started, no outcome recorded ({attempt} in a row)"
-    fourth = services.stripe_event_process(event_pk=row.pk)
+    # when it is delivered three times, each after the last attempt's time limit, then a fourth
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for attempt in range(1, 4):
+            with pytest.raises(WorkerKilled):
+                services.stripe_event_process(event_pk=row.pk)
+            row.refresh_from_db()
+            assert (row.status, row.attempts) == (StripeEvent.Status.RECEIVED, attempt)
+            assert re.fullmatch(rf"Started \S+, no outcome recorded \({attempt} in a row\)", row.error)
+            clock.shift(services.EVENT_ATTEMPT_SECONDS + 1)
+        fourth = services.stripe_event_process(event_pk=row.pk)
     # then the fourth does not run it, and the re-drive leaves it alone
     row.refresh_from_db()
     assert fourth == StripeEvent.Status.STOPPED
@@ -306,13 +310,32 @@ def test_q02_an_interrupted_attempt_then_a_failure_does_not_count_towards_the_st
 
     monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", flaky)
     payload = services.stripe_object_minimise(session_completed(order))
-    for _ in range(5):
-        with pytest.raises((WorkerKilled, payments.TransientPaymentError)):
-            services.stripe_event_process(event_pk=row.pk, payload=payload)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(5):
+            with pytest.raises((WorkerKilled, payments.TransientPaymentError)):
+                services.stripe_event_process(event_pk=row.pk, payload=payload)
+            clock.shift(services.EVENT_ATTEMPT_SECONDS + 1)
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (StripeEvent.Status.FAILED, 5)
-    assert row.error == "Started, no outcome recorded (2 in a row)"
+    assert re.fullmatch(r"Started \S+, no outcome recorded \(2 in a row\)", row.error)
+
+
+def test_q02_a_delivery_racing_one_still_at_work_is_not_counted_as_an_interruption(order, monkeypatch):
+    row = StripeEvent.objects.create(event_id="evt_racing", type="checkout.session.completed")
+
+    def dies(session):
+        raise WorkerKilled
+
+    monkeypatch.setitem(services.EVENT_HANDLERS, "checkout.session.completed", dies)
+    payload = services.stripe_object_minimise(session_completed(order))
+    # Five copies arriving within a second, each finding the last one's note still fresh.
+    for _ in range(5):
+        with pytest.raises(WorkerKilled):
+            services.stripe_event_process(event_pk=row.pk, payload=payload)
+    row.refresh_from_db()
+    assert row.status == StripeEvent.Status.RECEIVED
+    assert re.fullmatch(r"Started \S+, no outcome recorded \(1 in a row\)", row.error)
 
 
 def test_q02_lost_worker_behaviour_is_chosen_per_task():
