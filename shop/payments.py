@@ -17,6 +17,7 @@ the amounts and the names of the services. The customer's email is passed as
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -135,15 +136,75 @@ class Gateway:
         if not sig_header or not secret:
             raise InvalidWebhook("missing signature")
         try:
-            event = stripe.Webhook.construct_event(payload, sig_header, secret, tolerance=WEBHOOK_TOLERANCE)
+            stripe.WebhookSignature.verify_header(payload, sig_header, secret, WEBHOOK_TOLERANCE)
+            # Parsed here rather than by stripe.Webhook.construct_event, which fails with an
+            # AttributeError on a body that is valid JSON but not an object.
+            event = json.loads(payload)
         except stripe.SignatureVerificationError:
             raise InvalidWebhook("bad signature") from None
         except (ValueError, KeyError, IndexError):
             raise InvalidWebhook("malformed body or header") from None
-        event = event.to_dict()
-        if not event.get("id") or not event.get("type") or not isinstance(event.get("data"), dict):
-            raise InvalidWebhook("not an event")
+        problem = event_shape_problem(event)
+        if problem:
+            logger.warning("Refused a signed Stripe webhook: %s.", problem)
+            raise InvalidWebhook(f"not an event: {problem}")
         return event
+
+
+# The latest time a datetime can hold (9999-12-31T23:59:59Z): anything later cannot be stored.
+MAX_TIMESTAMP = 253_402_300_799
+# Stripe's list objects and sub-objects in the fields our handlers read (see
+# shop.services.stripe_object_minimise), and the ids that Stripe may expand into objects.
+EVENT_OBJECT_CONTAINERS = ("metadata", "parent", "lines", "items")
+EVENT_OBJECT_EXPANDABLE = ("customer", "subscription", "payment_intent", "invoice")
+
+
+def _is_stripe_string(value, *, max_length=255):
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
+def event_shape_problem(event) -> str:
+    """What makes a verified webhook body unusable as a Stripe event, or "" when it is usable.
+
+    The signature proves who sent a body, not its shape: a field of the wrong type would
+    fail while the event is stored, a 500 that Stripe retries for days, instead of a 400.
+    Checks the envelope we store (id, type, created, livemode) and the types of the parts
+    of `data.object` that the handlers read; the values themselves are the handlers' job.
+    """
+    if not isinstance(event, dict):
+        return "the body is not a JSON object"
+    if not _is_stripe_string(event.get("id")):
+        return "'id' is not an id"
+    if not _is_stripe_string(event.get("type"), max_length=100):
+        return "'type' is not an event type"
+    created = event.get("created")
+    if created is not None and (type(created) is not int or not 0 <= created <= MAX_TIMESTAMP):
+        return "'created' is not a Unix time"
+    if not isinstance(event.get("livemode", False), bool):
+        return "'livemode' is not true or false"
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        return "'data.object' is not an object"
+    if "id" in obj and not (obj["id"] is None or _is_stripe_string(obj["id"])):
+        return "'data.object.id' is not an id"
+    for key in EVENT_OBJECT_CONTAINERS:
+        if obj.get(key) is not None and not isinstance(obj[key], dict):
+            return f"'data.object.{key}' is not an object"
+    for key in EVENT_OBJECT_EXPANDABLE:
+        value = obj.get(key)
+        if value is not None and not (_is_stripe_string(value) or isinstance(value, dict)):
+            return f"'data.object.{key}' is neither an id nor an object"
+    parent = obj.get("parent") or {}
+    if parent.get("subscription_details") is not None and not isinstance(parent["subscription_details"], dict):
+        return "'data.object.parent.subscription_details' is not an object"
+    for key in ("lines", "items"):
+        rows = (obj.get(key) or {}).get("data")
+        if rows is not None and not (isinstance(rows, list) and all(isinstance(row, dict) for row in rows)):
+            return f"'data.object.{key}.data' is not a list of objects"
+        if key == "lines" and any(not isinstance(row.get("period") or {}, dict) for row in rows or []):
+            return "'data.object.lines.data.period' is not an object"
+    return ""
 
 
 class StripeGateway(Gateway):

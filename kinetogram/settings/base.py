@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything that reads the URL into a query; below CSP so its 400 carries the policy.
+    "kinetogram.middleware.RejectNulCharacterMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.AllauthNoStoreMiddleware",
@@ -176,6 +178,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+# AU-06: hashes the password for an address that already has an account too.
+ACCOUNT_FORMS = {"signup": "accounts.signup_form.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)

@@ -201,6 +201,33 @@ def test_au06_signup_looks_the_same_for_existing_and_new_addresses(client, mailo
     assert User.objects.count() == 2
 
 
+@pytest.mark.django_db
+def test_au06_signup_hashes_the_password_for_an_existing_address_as_for_a_new_one(client, settings, monkeypatch):
+    """Argon2 is most of a sign-up's time: skipping it for an address that already has an
+    account answered over 100 ms sooner. Both paths now hash the password once, alike."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    UserFactory(email="known@example.com")
+    settings.PASSWORD_HASHERS = ARGON2_FIRST
+    hashed = []
+    encode = Argon2PasswordHasher.encode
+    monkeypatch.setattr(
+        Argon2PasswordHasher,
+        "encode",
+        lambda self, password, salt: hashed.append((self.algorithm, password)) or encode(self, password, salt),
+    )
+
+    again = signup(client, "Lantern-orbit-2047", email="known@example.com")
+    for_existing, hashed[:] = list(hashed), []
+    client.cookies.clear()
+    fresh = signup(client, "Lantern-orbit-2047", email="new@example.com")
+    for_new = list(hashed)
+
+    assert again.status_code == fresh.status_code == 302
+    assert for_existing == for_new == [("argon2", "Lantern-orbit-2047")]
+    assert User.objects.filter(email="new@example.com").get().password.startswith("argon2$argon2id$")
+
+
 # --- AU-03: brute force -------------------------------------------------------------
 @pytest.mark.django_db
 def test_au03_sixth_bad_password_for_one_email_within_five_minutes_is_blocked(client):
