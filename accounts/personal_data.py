@@ -21,16 +21,28 @@ from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, 
 
 #: P10: an account nobody has signed in to for three years is closed.
 INACTIVE_YEARS = 3
-#: The accounts the purge closes: not staff, no subscription still running.
-CLOSABLE = Q(is_staff=False, is_superuser=False) & ~Q(subscriptions__status__in=["active", "past_due"])
+#: A subscription in one of these states still runs (the shop's Subscription.objects.live()),
+#: named through the user's reverse relation since accounts does not import the shop.
+RUNNING_SUBSCRIPTIONS = ("active", "trialing", "past_due")
+
+
+def account_closable(to_user: str = "") -> Q:
+    """P10: the accounts the purge may close once nobody has signed in for three years, as a
+    condition on a model whose ``to_user`` path leads to the account ("" on the user itself):
+    not staff, and no subscription still running, a trial included (it becomes a paid one)."""
+    prefix = f"{to_user}__" if to_user else ""
+    return Q(**{f"{prefix}is_staff": False, f"{prefix}is_superuser": False}) & ~Q(
+        **{f"{prefix}subscriptions__status__in": RUNNING_SUBSCRIPTIONS}
+    )
+
+
 WITH_THE_ACCOUNT = Retention(
     from_field="user__last_login",
     fallback_field="user__date_joined",
     years=INACTIVE_YEARS,
     action=Action.DELETE,
-    # The same accounts the User retention closes, seen from the row's user.
-    condition=Q(user__is_staff=False, user__is_superuser=False)
-    & ~Q(user__subscriptions__status__in=["active", "past_due"]),
+    # The rows go with their account, when the User retention closes it.
+    condition=account_closable("user"),
     event="the last sign-in (with the account)",
 )
 
@@ -59,7 +71,7 @@ class UserData(personal_data.PersonalData):
         years=INACTIVE_YEARS,
         action=Action.ANONYMISE,
         anonymise=["email", "full_name", "password", "age_confirmed_at"],
-        condition=CLOSABLE,
+        condition=account_closable(),
         event="the last sign-in (or the day it was opened, if never used)",
     )
     # The account is closed: nobody can sign in to it, staff rights included; its id stays
