@@ -4,6 +4,12 @@ The forms live here rather than in forms.py because only the admin uses them: th
 Django's own user admin forms, adapted to a user whose login is the email address.
 """
 
+from allauth.account.admin import EmailAddressAdmin as LibraryEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as LibraryAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin as LibraryUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
@@ -180,3 +186,26 @@ class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
         if "delete_selected" in actions:
             actions["delete_selected"] = (UserAdmin.erase_selected, "delete_selected", "Erase selected accounts")
         return actions
+
+
+# --- the sign-in library's own admins, audited like ours (LG-01, privacy.E013) ---------------
+# allauth registers them without the audit mixin; importing its admin modules above makes
+# sure they are registered before they are replaced here.
+for _model in (EmailAddress, Authenticator, UserSession):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(PersonalDataAdminMixin, LibraryEmailAddressAdmin):
+    pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(PersonalDataAdminMixin, LibraryAuthenticatorAdmin):
+    pass
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(PersonalDataAdminMixin, LibraryUserSessionAdmin):
+    pass

@@ -12,6 +12,7 @@ privacy.E009  a cookie the configured site sets (session, CSRF, messages, consen
 privacy.E010  rows kept under an obligation would go with a deleted user (a CASCADE on the subject path)
 privacy.E011  a personal field is neither exported nor listed as not exported with a reason
 privacy.E012  a personal field is not covered by the erasure (deleted, anonymised or kept under an obligation)
+privacy.E013  a declared model's admin does not audit staff access (PersonalDataAdminMixin)
 """
 
 import datetime
@@ -391,6 +392,34 @@ def check_cookies(app_configs=None, **kwargs):
                     hint="Declare it with privacy.cookies.declare(...) in the personal_data.py of the app that "
                     "sets it: category, who sets it, lifetime and purpose.",
                     id="privacy.E009",
+                )
+            )
+    return errors
+
+
+@checks.register("privacy", checks.Tags.admin)
+def check_admin_audited(app_configs=None, site: Registry | None = None, admin_sites=None, **kwargs):
+    """privacy.E013: every admin page of a declared model audits who looked at or changed a
+    person's data (LG-01, P15), by mixing in PersonalDataAdminMixin; an admin registered
+    without it (a library's own) would let staff read it unrecorded."""
+    from django.contrib import admin
+
+    from privacy.admin_mixins import PersonalDataAdminMixin
+
+    site = default_site if site is None else site
+    errors = []
+    for admin_site in [admin.site] if admin_sites is None else admin_sites:
+        for model, model_admin in sorted(admin_site._registry.items(), key=lambda item: item[0]._meta.label):
+            if not site.is_declared(model) or isinstance(model_admin, PersonalDataAdminMixin):
+                continue
+            errors.append(
+                checks.Error(
+                    f"The admin of {model._meta.label} ({type(model_admin).__qualname__} on the "
+                    f"'{admin_site.name}' site) does not audit staff access to personal data.",
+                    hint="Mix in privacy.admin_mixins.PersonalDataAdminMixin before admin.ModelAdmin; for a "
+                    "library's admin, unregister it and register a subclass that mixes it in.",
+                    obj=type(model_admin),
+                    id="privacy.E013",
                 )
             )
     return errors

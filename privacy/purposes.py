@@ -33,6 +33,10 @@ class Purpose:
     objectable: bool = False
     #: Cookie category this purpose governs, for the cookie consent purposes.
     cookie_category: str = ""
+    #: The restriction scope that stops this use of a person's data (P23): "marketing",
+    #: "profiling" or "analytics" (a Restriction.Scope); "" for uses a restriction leaves
+    #: alone (providing what was bought, legal duties).
+    restricted_by: str = ""
 
     @property
     def needs_consent(self) -> bool:
@@ -89,12 +93,14 @@ PURPOSES: dict[str, Purpose] = {
             "Email marketing",
             "Sending you offers and news about our services by email.",
             LegalBasis.CONSENT,
+            restricted_by="marketing",
         ),
         Purpose(
             "sms_marketing",
             "Text message marketing",
             "Sending you offers and alerts by text message.",
             LegalBasis.CONSENT,
+            restricted_by="marketing",
         ),
         Purpose(
             "postal_marketing",
@@ -103,6 +109,7 @@ PURPOSES: dict[str, Purpose] = {
             LegalBasis.LEGITIMATE_INTEREST,
             interest="Telling existing customers about relevant services; you may object at any time.",
             objectable=True,
+            restricted_by="marketing",
         ),
         Purpose(
             "tailored_offers",
@@ -111,6 +118,7 @@ PURPOSES: dict[str, Purpose] = {
             LegalBasis.LEGITIMATE_INTEREST,
             interest="Contacting customers with relevant information rather than everything; you may object.",
             objectable=True,
+            restricted_by="profiling",
         ),
         Purpose(
             "research",
@@ -119,6 +127,7 @@ PURPOSES: dict[str, Purpose] = {
             LegalBasis.LEGITIMATE_INTEREST,
             interest="Improving the services and the site for all customers.",
             objectable=True,
+            restricted_by="analytics",
         ),
         Purpose(
             "analytics_cookies",
@@ -126,6 +135,7 @@ PURPOSES: dict[str, Purpose] = {
             "Measuring visits, journeys and campaign success on our site.",
             LegalBasis.CONSENT,
             cookie_category="analytics",
+            restricted_by="analytics",
         ),
         Purpose(
             "advertising_cookies",
@@ -133,6 +143,7 @@ PURPOSES: dict[str, Purpose] = {
             "Showing you banner advertisements about our services on other websites.",
             LegalBasis.CONSENT,
             cookie_category="advertising",
+            restricted_by="marketing",
         ),
         Purpose(
             "affiliate_cookies",
@@ -140,6 +151,7 @@ PURPOSES: dict[str, Purpose] = {
             "Paying partner sites that sent you to us when you buy.",
             LegalBasis.CONSENT,
             cookie_category="affiliate",
+            restricted_by="marketing",
         ),
     )
 }
@@ -148,6 +160,9 @@ PURPOSES: dict[str, Purpose] = {
 MARKETING_CONSENT_PURPOSES = ("email_marketing", "sms_marketing")
 #: Purposes a customer can object to (GDPR Art. 21).
 OBJECTABLE_PURPOSES = tuple(k for k, p in PURPOSES.items() if p.objectable)
+#: What "object to all marketing" objects to (P22): direct marketing on legitimate interests
+#: and profiling for tailored offers; the consent-based channels are withdrawn with it.
+MARKETING_OBJECTIONS = tuple(k for k in OBJECTABLE_PURPOSES if PURPOSES[k].restricted_by in ("marketing", "profiling"))
 COOKIE_PURPOSES = {p.cookie_category: p.key for p in PURPOSES.values() if p.cookie_category}
 
 

@@ -6,3 +6,4 @@ from privacy.admin import retention  # noqa
 from privacy.admin import policy  # noqa
 from privacy.admin import erasure  # noqa
 from privacy.admin import requests  # noqa
+from privacy.admin import consent  # noqa

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from privacy.admin_mixins import PersonalDataAdminMixin
 from privacy.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    # Entries name who acted and on whose record: opening one is itself audited (LG-01).
     list_display = ["when", "who", "action", "model", "object_id", "subject_id", "field_names", "detail"]
     list_filter = ["action", "model", ("created_at", admin.DateFieldListFilter)]
     # Exact matches: the ids are what staff have in hand when they ask "who looked at this?".

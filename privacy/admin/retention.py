@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -42,7 +42,9 @@ class RestrictionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk is None and not data.get("user") and not data.get("email"):
-            raise ValidationError("Choose the customer's account or give the email address of a person without one.")
+            # On the field, not the form: a field in error keeps the model's own check of the
+            # same rule (restriction_has_subject) from repeating it as a raw constraint name.
+            self.add_error("user", "Choose the customer's account or give the email address of a person without one.")
         review_on = data.get("review_on")
         if review_on and review_on < timezone.localdate():
             self.add_error("review_on", "The review date cannot be in the past.")

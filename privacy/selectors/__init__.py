@@ -15,3 +15,6 @@ from privacy.selectors.suppression import is_suppressed  # noqa: F401
 from privacy.selectors.rectification import rectifiable_records  # noqa: F401
 from privacy.selectors.objection import has_objected  # noqa: F401
 from privacy.selectors.marketing import marketing_allowed  # noqa: F401
+from privacy.selectors.restriction import restricted_scopes  # noqa: F401
+from privacy.selectors.restriction import restrictions_of  # noqa: F401
+from privacy.selectors.cookies import cookie_use_allowed  # noqa: F401

@@ -12,29 +12,18 @@ from privacy.selectors.objection import has_objected
 from privacy.selectors.restriction import processing_is_restricted
 from privacy.selectors.suppression import is_suppressed
 
-#: The restriction scope that covers each purpose.
-RESTRICTION_SCOPES = {
-    "email_marketing": "marketing",
-    "sms_marketing": "marketing",
-    "postal_marketing": "marketing",
-    "tailored_offers": "profiling",
-    "research": "analytics",
-    "analytics_cookies": "analytics",
-    "advertising_cookies": "marketing",
-    "affiliate_cookies": "marketing",
-}
-
 
 def marketing_allowed(purpose: str, *, user=None, email: str = "", phone: str = "") -> bool:
     """Whether ``purpose`` may use this person's data now. Raises ValueError for a purpose
     that is not marketing, profiling or analytics, so a typo never reads as "allowed"."""
-    if purpose not in RESTRICTION_SCOPES:
+    declared = purpose_registry.PURPOSES.get(purpose)
+    if declared is None or not declared.restricted_by:
         raise ValueError(f"{purpose!r} is not a marketing, profiling or analytics purpose.")
     email = email or getattr(user, "email", "")
     if is_suppressed(email=email, phone=phone):
         return False
-    if processing_is_restricted(user=user, email=email, scope=RESTRICTION_SCOPES[purpose]):
+    if processing_is_restricted(user=user, email=email, scope=declared.restricted_by):
         return False
-    if purpose_registry.PURPOSES[purpose].needs_consent:
+    if declared.needs_consent:
         return consent_is_granted(purpose, user=user, email="" if user is not None else email, phone=phone)
     return not has_objected(purpose, user=user, email=email, phone=phone)

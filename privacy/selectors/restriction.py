@@ -24,6 +24,25 @@ def processing_is_restricted(*, user=None, email: str = "", scope: str) -> bool:
     return Restriction.objects.active().covering(scope).filter(person).exists()
 
 
+def restricted_scopes(*, user=None, email: str = "") -> frozenset[str]:
+    """Every scope the person's active restrictions cover ("all" covers each one): what a
+    page or a request checks once for several uses. One query; empty when nobody is named."""
+    person = _person_condition(user=user, email=email)
+    if person is None:
+        return frozenset()
+    scopes = set(Restriction.objects.active().filter(person).values_list("scope", flat=True))
+    return frozenset(SCOPES if Restriction.Scope.ALL in scopes else scopes)
+
+
+def restrictions_of(*, user=None, email: str = "") -> list[Restriction]:
+    """The person's restrictions in force now, newest first, for the pages that describe how
+    their data is used (P23). One query."""
+    person = _person_condition(user=user, email=email)
+    if person is None:
+        return []
+    return list(Restriction.objects.active().filter(person).order_by("-starts_at", "-pk"))
+
+
 def _person_condition(*, user=None, email: str = "") -> Q | None:
     condition = Q()
     emails = {e for e in (email, getattr(user, "email", "")) if e}

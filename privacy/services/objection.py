@@ -11,7 +11,7 @@ from privacy.services.consent import consent_withdraw, current_policy_version
 
 #: What "object to all marketing" covers (P22): post and tailored offers are legitimate
 #: interests one objects to; email and text marketing are consents, withdrawn at once.
-MARKETING_OBJECTION = ("postal_marketing", "tailored_offers")
+MARKETING_OBJECTION = purpose_registry.MARKETING_OBJECTIONS
 OBJECTION_WORDING = "I object to all direct marketing (email, text messages and post) and to tailored offers."
 WITHDRAW_WORDING = "I no longer object to postal marketing and tailored offers."
 

@@ -181,7 +181,15 @@ def test_lg01_audit_log_admin_is_read_only_and_searchable_by_ids(client, staff, 
     assert client.post(f"/admin/privacy/auditevent/{event.pk}/change/", {"action": "add"}).status_code == 403
     assert client.post(f"/admin/privacy/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "view"
-    assert AuditEvent.objects.count() == 2
+    # Opening an entry is audited too: it names who acted and on whose record (privacy.E013).
+    assert AuditEvent.objects.count() == 3
+    opened = AuditEvent.objects.latest("id")
+    assert (opened.action, opened.model, opened.object_id, opened.actor_id) == (
+        "view",
+        "privacy.AuditEvent",
+        str(event.pk),
+        staff.pk,
+    )
 
 
 # --- LG-02: append-only on PostgreSQL ---------------------------------------------------

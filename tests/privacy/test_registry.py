@@ -426,3 +426,35 @@ def test_the_erasure_anonymises_every_personal_field_and_the_link_to_the_person_
         "anonymised (email, full_name, password, last_login, age_confirmed_at)"
     )
     assert site.get(Order).erasure_describe().startswith("kept: Tax law: sales records are kept for 6 years")
+
+
+def test_e013_a_declared_models_admin_without_the_audit_mixin_is_an_error():
+    from django.contrib import admin
+
+    from privacy.admin_mixins import PersonalDataAdminMixin
+
+    site_ = admin.AdminSite(name="probe")
+    site_.register(Review, admin.ModelAdmin)
+    site_.register(Order, type("AuditedOrderAdmin", (PersonalDataAdminMixin, admin.ModelAdmin), {}))
+
+    errors = checks.check_admin_audited(admin_sites=[site_])
+
+    assert _ids(errors) == ["privacy.E013"]
+    assert [e.msg for e in errors] == [
+        "The admin of shop.Review (ModelAdmin on the 'probe' site) does not audit staff access to personal data."
+    ]
+
+
+def test_e013_an_undeclared_models_admin_needs_no_mixin():
+    from django.contrib import admin
+
+    from shop.models import Category
+
+    site_ = admin.AdminSite(name="probe")
+    site_.register(Category, admin.ModelAdmin)
+
+    assert checks.check_admin_audited(admin_sites=[site_]) == []
+
+
+def test_e013_every_admin_of_the_project_audits_its_declared_models():
+    assert checks.check_admin_audited() == []
