@@ -18,8 +18,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from privacy.selectors.policy import policy_cache_clear
-from shop.demo import DEFAULT_CUSTOMER_PASSWORD, demo_seed
+from shop.demo import demo_seed
 from shop.models import Order, Service
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.test_storefront_walk import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,6 +46,10 @@ def demo_shop(settings):
     settings.SHOP_PAYMENT_GATEWAY = "demo"
     # A policy version cached by an earlier test may have been rolled back since.
     policy_cache_clear()
+
+
+@pytest.fixture
+def demo_data():
     demo_seed(images=False)
 
 
@@ -135,7 +140,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_passes_axe(page, live_server, name):
+def test_page_passes_axe(page, live_server, demo_data, name):
     paths, who = PAGES[name]
     problems = []
     if who == "customer":
@@ -149,7 +154,7 @@ def test_page_passes_axe(page, live_server, name):
     assert problems == [], "\n".join(problems)
 
 
-def test_cookie_banner_with_its_categories_open_passes_axe(page, live_server):
+def test_cookie_banner_with_its_categories_open_passes_axe(page, live_server, demo_data):
     open_page(page, live_server, "/")
     page.locator("[data-cookie-banner]").get_by_role("button", name="Choose", exact=True).click()
     expect(page.locator("#cookie-banner-panel")).to_be_visible()
@@ -159,7 +164,7 @@ def test_cookie_banner_with_its_categories_open_passes_axe(page, live_server):
     assert problems == [], "\n".join(problems)
 
 
-def test_pages_after_the_cookie_choice_pass_axe(page, live_server):
+def test_pages_after_the_cookie_choice_pass_axe(page, live_server, demo_data):
     open_page(page, live_server, "/")
     page.locator("[data-cookie-banner]").get_by_role("button", name="Reject all", exact=True).click()
     expect(page.locator("[data-cookie-banner]")).to_have_count(0)
@@ -171,7 +176,7 @@ def test_pages_after_the_cookie_choice_pass_axe(page, live_server):
     assert problems == [], "\n".join(problems)
 
 
-def test_cart_checkout_and_demo_payment_pass_axe(page, live_server):
+def test_cart_checkout_and_demo_payment_pass_axe(page, live_server, demo_data):
     sign_in(page, live_server, customer())
     one_off = Service.objects.filter(is_active=True, plans__billing="one_off", plans__price__gt=0).distinct().first()
     open_page(page, live_server, f"/services/{one_off.slug}/")
@@ -243,6 +248,7 @@ def test_cookie_banner_reject_by_keyboard(page, live_server):
 
 
 def test_sign_in_form_works_by_keyboard_alone(page, live_server):
+    UserFactory(email=CUSTOMER_EMAIL)
     open_page(page, live_server, "/accounts/login/")
     page.locator("[data-cookie-banner]").get_by_role("button", name="Reject all", exact=True).click()
     expect(page.locator("[data-cookie-banner]")).to_have_count(0)
@@ -252,7 +258,7 @@ def test_sign_in_form_works_by_keyboard_alone(page, live_server):
     page.keyboard.type(CUSTOMER_EMAIL)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
-    page.keyboard.type(DEFAULT_CUSTOMER_PASSWORD)
+    page.keyboard.type(PASSWORD)
     tab_to(page, "remember")
     page.keyboard.press("Space")
     expect(page.get_by_label("Keep me signed in on this device")).to_be_checked()
@@ -261,3 +267,17 @@ def test_sign_in_form_works_by_keyboard_alone(page, live_server):
 
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Your account")).to_be_visible()
+
+
+def test_axe_core_runs_from_the_wheel_without_the_network(page, live_server):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    # Anything not served by the shop under test would have to come from outside.
+    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r"/)"), lambda route: route.abort())
+    open_page(page, live_server, "/")
+
+    results = AXE.run(page, options=AXE_OPTIONS).response
+
+    assert results["testEngine"]["name"] == "axe-core"
+    assert AXE.axe_script.startswith(f"/*! axe v{results['testEngine']['version']}")
+    assert [url for url in requests if not url.startswith(f"{live_server.url}/")] == []
