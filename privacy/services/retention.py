@@ -112,9 +112,9 @@ def _next_batch(model: type[models.Model], rows: models.QuerySet, size: int) -> 
     table = connection.ops.quote_name(model._meta.db_table)
     # Only the quoted table name and Django's own compiled query go into the SQL; values stay
     # parameters.
-    row_id = RawSQL(f"{table}.ctid", ())  # noqa: S611
+    row_id = RawSQL(f"{table}.ctid", ())  # noqa: S611  # nosec B611 # quoted table name only
     sql, params = rows.order_by().annotate(_row_id=row_id).values("_row_id")[:size].query.sql_with_params()
-    return model._default_manager.extra(where=[f"{table}.ctid = ANY(ARRAY({sql}))"], params=params)  # noqa: S610
+    return model._default_manager.extra(where=[f"{table}.ctid = ANY(ARRAY({sql}))"], params=params)  # noqa: S610  # nosec B610 # compiled query, values as parameters
 
 
 def _apply_batch(declaration: PersonalData, rows: models.QuerySet) -> int:
