@@ -8,19 +8,9 @@ client can forge (IN-06). While Redis is down the project's cache backend
 turns a cache outage into a 500 (Q-11).
 """
 
-from allauth.account.adapter import get_adapter
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
-
-def client_ip(request):
-    """The client's IP as seen by the last trusted proxy, or the socket's peer."""
-    try:
-        return get_adapter().get_client_ip(request)
-    except (ImproperlyConfigured, PermissionDenied):
-        # A request that did not come through the configured proxy chain: the peer
-        # address is the only thing it cannot fake.
-        return request.META.get("REMOTE_ADDR", "unknown")
+from privacy.ratelimit import client_ip
 
 
 def _key(request, action):
