@@ -87,7 +87,7 @@ def restriction_end(*, restriction: Restriction, ended_by=None) -> Restriction:
     written, and if it cannot be sent the restriction stays. Writes ``ended_at`` and one
     AuditEvent. Ending an ended restriction changes nothing.
     """
-    restriction = Restriction.objects.select_for_update().select_related("user").get(pk=restriction.pk)
+    restriction = Restriction.objects.select_for_update(of=("self",)).select_related("user").get(pk=restriction.pk)
     if restriction.ended_at is not None:
         return restriction
     address = restriction.user.email if restriction.user_id else restriction.email
