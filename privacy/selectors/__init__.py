@@ -18,3 +18,5 @@ from privacy.selectors.marketing import marketing_allowed  # noqa: F401
 from privacy.selectors.restriction import restricted_scopes  # noqa: F401
 from privacy.selectors.restriction import restrictions_of  # noqa: F401
 from privacy.selectors.cookies import cookie_use_allowed  # noqa: F401
+from privacy.selectors.marketing import marketing_audience  # noqa: F401
+from privacy.selectors.suppression import suppressed_among  # noqa: F401

@@ -6,11 +6,16 @@ need no objection; and none of them may run for a person whose processing is res
 (P23) or whose address or number is on the suppression list (P20).
 """
 
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
 from privacy import purposes as purpose_registry
+from privacy.models import ConsentEvent, Restriction
 from privacy.selectors.consent import consent_is_granted
-from privacy.selectors.objection import has_objected
+from privacy.selectors.objection import OBJECTION_ACTIONS, has_objected
 from privacy.selectors.restriction import processing_is_restricted
 from privacy.selectors.suppression import is_suppressed
+
+CONSENT_ACTIONS = (ConsentEvent.Action.GIVEN, ConsentEvent.Action.WITHDRAWN)
 
 
 def marketing_allowed(purpose: str, *, user=None, email: str = "", phone: str = "") -> bool:
@@ -25,5 +30,46 @@ def marketing_allowed(purpose: str, *, user=None, email: str = "", phone: str = 
     if processing_is_restricted(user=user, email=email, scope=declared.restricted_by):
         return False
     if declared.needs_consent:
-        return consent_is_granted(purpose, user=user, email="" if user is not None else email, phone=phone)
+        if user is None:
+            return consent_is_granted(purpose, email=email, phone=phone)
+        # A consent counts when the account gave it; a withdrawal counts from the account or
+        # from its address (an unsubscribe link, a request form), whichever is newer.
+        own = Q(user=user) | Q(email__iexact=email, action=ConsentEvent.Action.WITHDRAWN) if email else Q(user=user)
+        latest = ConsentEvent.objects.filter(own, purpose=purpose, action__in=CONSENT_ACTIONS)
+        return _newest_action(latest).first() == {"action": ConsentEvent.Action.GIVEN}
     return not has_objected(purpose, user=user, email=email, phone=phone)
+
+
+def marketing_audience(purpose: str, people: QuerySet) -> QuerySet:
+    """``people`` (a queryset of accounts) narrowed, in SQL, to those ``purpose`` may use now:
+    the same rule as ``marketing_allowed`` but for a whole list at once (a campaign audience,
+    the postal list). Consent purposes keep those whose latest event for the purpose gives
+    consent; legitimate-interest ones drop those whose latest objection stands; anyone under a
+    restriction covering the purpose is dropped. Suppression is kept as keyed hashes that SQL
+    cannot compute, so callers drop ``suppressed_among`` from each batch they send.
+
+    One statement when evaluated, whatever the audience size. Raises ValueError as
+    ``marketing_allowed`` does.
+    """
+    declared = purpose_registry.PURPOSES.get(purpose)
+    if declared is None or not declared.restricted_by:
+        raise ValueError(f"{purpose!r} is not a marketing, profiling or analytics purpose.")
+    email_field = people.model.get_email_field_name()
+    the_person = Q(user=OuterRef("pk")) | Q(email__iexact=OuterRef(email_field))
+    if declared.needs_consent:
+        own = Q(user=OuterRef("pk")) | Q(email__iexact=OuterRef(email_field), action=ConsentEvent.Action.WITHDRAWN)
+        latest = ConsentEvent.objects.filter(own, purpose=purpose, action__in=CONSENT_ACTIONS)
+        people = people.annotate(latest_consent=Subquery(_newest_action(latest))).filter(
+            latest_consent=ConsentEvent.Action.GIVEN
+        )
+    else:
+        latest = ConsentEvent.objects.filter(the_person, purpose=purpose, action__in=OBJECTION_ACTIONS)
+        people = people.annotate(latest_objection=Subquery(_newest_action(latest))).filter(
+            Q(latest_objection=None) | Q(latest_objection=ConsentEvent.Action.OBJECTION_WITHDRAWN)
+        )
+    restricted = Restriction.objects.active().covering(declared.restricted_by).filter(the_person)
+    return people.filter(~Exists(restricted))
+
+
+def _newest_action(events: QuerySet) -> QuerySet:
+    return events.order_by("-created_at", "-id").values("action")[:1]
