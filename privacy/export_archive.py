@@ -270,7 +270,9 @@ def exported_records(*, registry: Registry = site) -> list[Record]:
     for declaration in registry.declarations():
         if not declaration.export_fields():
             continue
-        if not (declaration.subject or declaration.subject_email or declaration.subject_phone):
+        if not (
+            declaration.subject or declaration.subject_email or declaration.subject_phone or declaration.subject_via
+        ):
             continue
         name = str(declaration.verbose_name)
         if name in names:

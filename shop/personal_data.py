@@ -3,9 +3,19 @@
 from django.db.models import Q
 
 from privacy import registry as personal_data
-from privacy.registry import Action, Category, Erasure, Retention, Source, StepNotApplicable
+from privacy.registry import Action, Category, Erasure, Retention, Source, StepNotApplicable, Via
 from shop import payments
-from shop.models import Cart, ConsultationRequest, Invoice, Order, Review, SavedSearch, StripeEvent, Subscription
+from shop.models import (
+    Cart,
+    ConsultationRequest,
+    Invoice,
+    Order,
+    OrderLine,
+    Review,
+    SavedSearch,
+    StripeEvent,
+    Subscription,
+)
 
 #: UK tax law (HMRC) keeps sales records for 6 years from the end of the accounting period.
 TAX_RECORDS = "Tax law: sales records are kept for 6 years"
@@ -53,6 +63,28 @@ class OrderData(personal_data.PersonalData):
         TAX_RECORDS + "; the country of the sale decides its VAT", fields=["total", "status", "billing_country"]
     )
     description = "Your orders: what you bought, when, the billing address and the payment reference."
+
+
+@personal_data.register(OrderLine)
+class OrderLineData(personal_data.PersonalData):
+    record_name = "Order lines"
+    # What a person bought is theirs to see; the lines are found through their orders, by
+    # account or, for a guest, by the order's email address.
+    subject_via = Via(field="order", model="shop.Order", to_field="id")
+    fields = {
+        "service_name": Category.ORDERS,
+        "plan_name": Category.ORDERS,
+        "billing": Category.ORDERS,
+        "unit_price": Category.ORDERS,
+        "quantity": Category.ORDERS,
+        "line_total": Category.ORDERS,
+    }
+    not_exported = {"plan": "The catalogue plan it was bought from: the line keeps its name and price as sold."}
+    purposes = ["provide_services", "legal_duties"]
+    # The lines name no one: once the order's buyer is removed they describe a sale, nothing more.
+    retention = Retention(from_field="order__created_at", years=6, action=Action.DELETE, event="the order date")
+    erasure = Erasure.keep(TAX_RECORDS, fields=list(fields))
+    description = "What each order contained: the service, the plan, the quantity and the price."
 
 
 @personal_data.register(Subscription)
