@@ -18,10 +18,12 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import Address, Profile, User
 from privacy.admin_mixins import PersonalDataAdminMixin
+from privacy.models import AuditEvent
 from privacy.selectors.erasure import erasure_preview, erasure_refusals
-from privacy.services import ErasureRefused, subject_erase
+from privacy.services import ErasureRefused, audit_record, subject_erase
 from privacy.services.erasure import CHILD_ACCOUNT
 from privacy.subjects import Subject
 
@@ -125,6 +127,7 @@ class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
     date_hierarchy = "date_joined"
     filter_horizontal = ["groups", "user_permissions"]
     inlines = [ProfileInline, AddressInline]
+    actions = ["end_sessions"]
 
     def get_inlines(self, request, obj):
         # The add page creates the login first; profile and addresses belong to a saved user.
@@ -180,6 +183,20 @@ class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
         if response is not None:
             response.context_data["erasure_reasons"] = ERASURE_REASONS.items()
         return response
+
+    @admin.action(permissions=["change"], description="Sign selected accounts out everywhere")
+    def end_sessions(self, request, queryset):
+        ended = 0
+        for user in queryset:
+            ended += services.user_sessions_end(user=user)
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.CHANGE,
+                model=UserSession,
+                subject_id=user.pk,
+                detail="signed out everywhere by staff",
+            )
+        self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

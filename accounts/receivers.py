@@ -1,6 +1,6 @@
 """Receivers for signals sent by allauth and Django's auth."""
 
-from accounts.services import profile_get_or_create, user_session_forget
+from accounts.services import profile_get_or_create, user_session_forget, user_sessions_end
 
 
 def on_user_signed_up_create_profile(sender, request, user, **kwargs):
@@ -13,3 +13,13 @@ def on_user_logged_out_forget_device(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         user_session_forget(session_key=session.session_key)
+
+
+def on_user_saved_end_sessions_when_disabled(sender, instance, created, update_fields=None, **kwargs):
+    """A disabled account keeps no live session (SE-04): Django already refuses an inactive
+    user's session, and this removes the sessions and device records too."""
+    if created or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    user_sessions_end(user=instance)

@@ -188,3 +188,19 @@ def user_session_forget(*, session_key):
     from allauth.usersessions.models import UserSession
 
     UserSession.objects.filter(session_key=session_key).delete()
+
+
+def user_sessions_end(*, user) -> int:
+    """End every signed-in session of ``user`` (SE-04): an account that is disabled, or that
+    staff sign out everywhere, keeps no live session.
+
+    Writes: deletes the sessions from the session store and their device records. Returns
+    how many ended.
+    """
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+        ended += 1
+    return ended
