@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from privacy import ratelimit
 from privacy.decorators import first_party_cookies_required
 from shop import cart as shop_cart
 from shop import conf, payments, selectors, services
@@ -32,7 +33,6 @@ from shop.forms import (
     first_error,
 )
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
-from shop.ratelimit import rate_limit_hit, rate_limit_reached
 from shop.services import consultation_request_create
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,11 @@ def _ratelimited(request):
 def consultation_create(request):
     limit, window = conf.consultation_rate_limit()
     if request.method == "POST":
-        if rate_limit_reached(request, action="consultation", limit=limit):
+        if ratelimit.reached("consultation", ratelimit.client_ip(request), limit=limit):
             return _ratelimited(request)
         form = ConsultationRequestForm(request.POST)
         if form.is_valid():
-            if not rate_limit_hit(request, action="consultation", limit=limit, window=window):
+            if not ratelimit.allow("consultation", ratelimit.client_ip(request), limit=limit, seconds=window):
                 return _ratelimited(request)
             consultation = consultation_request_create(**form.cleaned_data, user=request.user)
             messages.success(request, f"We have emailed a confirmation to {consultation.email}.")
@@ -477,7 +477,8 @@ def order_pay(request, number):
 @require_http_methods(["GET", "POST"])
 def order_lookup(request):
     if request.method == "POST":
-        if not rate_limit_hit(request, action="order-lookup", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW_SECONDS):
+        ip = ratelimit.client_ip(request)
+        if not ratelimit.allow("order-lookup", ip, limit=LOOKUP_LIMIT, seconds=LOOKUP_WINDOW_SECONDS):
             return render(
                 request,
                 "shop/order_lookup.html",

@@ -307,11 +307,13 @@ def test_p37_form_page_query_count_for_a_signed_in_customer(client, django_asser
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not redis_is_up(), reason=f"no Redis answers at {REDIS_URL}")
-def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, django_capture_on_commit_callbacks):
+def test_p37_au04_rate_limit_is_shared_through_the_redis_cache(client, settings, django_capture_on_commit_callbacks):
     """AU-04: with the Redis cache every worker process counts against the same limit."""
     import uuid
 
     from django.core.cache import caches
+
+    from privacy.ratelimit import counter_key
 
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
@@ -326,9 +328,9 @@ def test_p37_rate_limit_is_shared_through_the_redis_cache(client, settings, djan
             statuses = [client.post(URL, VALID).status_code for _ in range(6)]
         # A second connection, as another worker would open, sees the same count.
         other_worker = caches.create_connection("default")
-        count = other_worker.get("shop:rl:consultation:127.0.0.1")
+        count = other_worker.get(counter_key("consultation", "127.0.0.1"))
     finally:
-        caches["default"].delete("shop:rl:consultation:127.0.0.1")
+        caches["default"].delete(counter_key("consultation", "127.0.0.1"))
 
     assert statuses == [302] * 5 + [429]
     assert count == 5
@@ -363,3 +365,18 @@ def test_p37_mail_server_failure_still_thanks_the_visitor_and_keeps_the_request(
         f"Consultation request {request.pk}: confirmation email not sent (ConnectionRefusedError)"
     ]
     assert "grace@example.com" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_au04_the_limit_follows_the_client_behind_the_proxy_and_forged_hops_do_not_reset_it(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # one proxy in front, appending the address it saw
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a = [
+            client.post(URL, VALID, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
+            for n in range(6)  # a new forged first hop each time
+        ]
+        client_b = client.post(URL, VALID, HTTP_X_FORWARDED_FOR="198.51.100.8", REMOTE_ADDR="10.0.0.2")
+    assert [r.status_code for r in client_a] == [302] * 5 + [429]
+    assert client_b.status_code == 302
