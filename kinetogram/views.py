@@ -1,54 +1,25 @@
-from django.conf import settings
-from django.core.cache import caches
-from django.db import connection
-from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from health_check.views import HealthCheckView
+
+from kinetogram.health import health_checks
 
 
-@never_cache
-@require_GET
-def healthz(request):
-    """200 when the database (and the broker and the shared cache, when configured) answer;
-    503 naming the one that does not."""
-    checks = {"database": _database_state()}
-    ping = getattr(caches["default"], "ping", None)
-    if ping is not None:
-        # The shared cache hides its own outage from pages (kinetogram.cache); not from here.
-        checks["cache"] = _cache_state(ping)
-    broker = settings.CELERY_BROKER_URL
-    if broker and not broker.startswith("memory://"):
-        checks["broker"] = _broker_state(broker)
-    healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+class HealthView(HealthCheckView):
+    """``/healthz``: 200 when every check passes, 503 naming what failed (JSON with
+    ``?format=json`` or ``Accept: application/json``). The checks are kinetogram.health's."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get_checks(self):
+        yield from health_checks()
+
+    async def get(self, request, *args, **kwargs):
+        response = await super().get(request, *args, **kwargs)
+        if response.status_code == 500:  # a dependency is down: the service is unavailable
+            response.status_code = 503
+        return response
 
 
-def _database_state():
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any driver error means "down"; details go to the log, not the page
-        return "error"
-    return "ok"
-
-
-def _cache_state(ping):
-    try:
-        ping()
-    except Exception:
-        return "error"
-    return "ok"
-
-
-def _broker_state(url):
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except Exception:
-        return "error"
-    return "ok"
+healthz = HealthView.as_view()
 
 
 def csrf_failure(request, reason=""):

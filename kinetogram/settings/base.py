@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "anymail",
     "csp",
     "django_celery_beat",
+    "health_check",
     "privacy",
     "accounts",
     "shop",
