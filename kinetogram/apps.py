@@ -17,6 +17,7 @@ class KinetogramConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from kinetogram.checks import production_fallbacks_check
+        from kinetogram.checks import broker_eviction_check, production_fallbacks_check
 
         checks.register(production_fallbacks_check, checks.Tags.security, deploy=True)
+        checks.register(broker_eviction_check, checks.Tags.database, deploy=True)

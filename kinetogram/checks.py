@@ -13,12 +13,14 @@ kinetogram.E006  the cache is local to one process (no REDIS_URL)
 kinetogram.E007  the Celery broker is in memory, or tasks run eagerly
 kinetogram.E008  DATABASE_URL is not PostgreSQL
 kinetogram.E009  SITE_URL is not an https:// address
+kinetogram.E020  the broker and the cache share one Redis database
+kinetogram.E021  the broker Redis may evict keys (maxmemory-policy is not noeviction)
 """
 
 from django.conf import settings
 from django.core import checks
 
-from kinetogram.deployment import production_problems
+from kinetogram.deployment import broker_eviction_problem, production_problems
 
 HINT = "Production runs kinetogram.settings.prod, which refuses this fallback; .env.example lists the variables."
 
@@ -26,3 +28,9 @@ HINT = "Production runs kinetogram.settings.prod, which refuses this fallback; .
 def production_fallbacks_check(app_configs, **kwargs):
     """One error per production rule the current settings break (kinetogram.E001-E009)."""
     return [checks.Error(message, hint=HINT, id=check_id) for check_id, message in production_problems(settings)]
+
+
+def broker_eviction_check(app_configs, **kwargs):
+    """kinetogram.E021: the broker Redis must not evict queued tasks (Q-08)."""
+    message = broker_eviction_problem(settings)
+    return [checks.Error(message, hint=HINT, id="kinetogram.E021")] if message else []

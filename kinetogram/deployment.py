@@ -105,6 +105,25 @@ def broker_problem(s) -> str:
     return ""
 
 
+def _redis_target(url: str) -> tuple[str, str]:
+    """(server, database number) of a redis:// URL: the same server and number is the same data."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}", (parts.path.strip("/") or "0")
+
+
+def broker_shares_cache_problem(s) -> str:
+    broker = getattr(s, "CELERY_BROKER_URL", "") or ""
+    cache = ((getattr(s, "CACHES", {}).get("default") or {}).get("LOCATION")) or ""
+    if not (isinstance(cache, str) and broker.startswith("redis") and cache.startswith("redis")):
+        return ""
+    if _redis_target(broker) == _redis_target(cache):
+        return (
+            "CELERY_BROKER_URL and the cache use the same Redis database: a cache clear or an eviction "
+            "would drop queued tasks; give the cache its own database (CACHE_URL)."
+        )
+    return ""
+
+
 def database_problem(s) -> str:
     engine = (getattr(s, "DATABASES", {}).get("default") or {}).get("ENGINE", "")
     if not engine.endswith("postgresql"):
@@ -137,7 +156,30 @@ RULES = [
     ("kinetogram.E007", broker_problem),
     ("kinetogram.E008", database_problem),
     ("kinetogram.E009", site_url_problem),
+    ("kinetogram.E020", broker_shares_cache_problem),
 ]
+
+
+def broker_eviction_problem(s) -> str:
+    """Read the broker Redis's eviction policy (Q-08): anything but ``noeviction`` lets Redis
+    drop queued tasks when memory runs short. Connects to the broker, so it runs as a deploy
+    check, not while settings load."""
+    broker = getattr(s, "CELERY_BROKER_URL", "") or ""
+    if not broker.startswith(("redis://", "rediss://")):
+        return ""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(broker, socket_connect_timeout=1, socket_timeout=1)
+        policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "")
+    except redis.RedisError as exc:
+        return f"Could not read the broker's maxmemory-policy ({type(exc).__name__}); check it is noeviction."
+    if policy != "noeviction":
+        return (
+            f"The broker Redis evicts keys (maxmemory-policy {policy!r}): queued tasks can vanish under "
+            "memory pressure; set maxmemory-policy noeviction on the broker."
+        )
+    return ""
 
 
 def production_problems(s) -> list[tuple[str, str]]:

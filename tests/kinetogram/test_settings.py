@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.live_services import REDIS_URL, redis_is_up
+
 ROOT = Path(__file__).resolve().parents[2]
 PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "kinetogram.settings.prod",
@@ -281,3 +283,40 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing_with_database_locked
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["80", "0"], result.stdout
+
+
+def test_q08_the_broker_and_the_cache_may_not_share_a_redis_database():
+    from types import SimpleNamespace
+
+    from kinetogram.deployment import broker_shares_cache_problem
+
+    def settings_with(broker, cache):
+        return SimpleNamespace(CELERY_BROKER_URL=broker, CACHES={"default": {"LOCATION": cache}})
+
+    assert broker_shares_cache_problem(settings_with("redis://r:6379/0", "redis://r:6379/0"))
+    assert broker_shares_cache_problem(settings_with("redis://r/0", "redis://r:6379"))  # defaults: port 6379, db 0
+    assert not broker_shares_cache_problem(settings_with("redis://r:6379/0", "redis://r:6379/1"))
+    assert not broker_shares_cache_problem(settings_with("redis://r:6379/0", "redis://other:6379/0"))
+    # Production's own settings keep them apart: the cache defaults to database 1.
+    result = _manage("check", "--deploy", "--fail-level", "ERROR", env=PROD_ENV)
+    assert "kinetogram.E020" not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not redis_is_up(), reason=f"no Redis answers at {REDIS_URL}")
+def test_q08_the_deploy_check_reads_the_brokers_eviction_policy(settings):
+    import redis
+
+    from kinetogram.deployment import broker_eviction_problem
+
+    settings.CELERY_BROKER_URL = REDIS_URL
+    client = redis.Redis.from_url(REDIS_URL)
+    before = client.config_get("maxmemory-policy")["maxmemory-policy"]
+    try:
+        client.config_set("maxmemory-policy", "noeviction")
+        assert broker_eviction_problem(settings) == ""
+        client.config_set("maxmemory-policy", "allkeys-lru")
+        assert "allkeys-lru" in broker_eviction_problem(settings)
+    finally:
+        client.config_set("maxmemory-policy", before)
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert "Could not read" in broker_eviction_problem(settings)
