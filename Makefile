@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint audit worker beat clean
+.PHONY: run test lint audit serve worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ lint: $(STAMP)
 # Known vulnerabilities in the pinned runtime dependencies; needs OSV's database online.
 audit: $(STAMP)
 	$(PY) .ci/dependency_audit.py
+
+# Production-like: gunicorn, a Celery worker and beat, as the Procfile says, against the
+# PostgreSQL and Redis that DATABASE_URL and REDIS_URL name.
+serve: $(STAMP)
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "make serve needs DATABASE_URL (PostgreSQL) and REDIS_URL: see .env.example"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile web worker beat
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A kinetogram worker --loglevel=info

@@ -1,3 +1,8 @@
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 from health_check.views import HealthCheckView
 
 from kinetogram.health import health_checks
@@ -20,6 +25,19 @@ class HealthView(HealthCheckView):
 
 
 healthz = HealthView.as_view()
+
+
+@require_GET
+def metrics(request):
+    """Prometheus metrics (django-prometheus) for a scraper holding ``METRICS_TOKEN``; 404
+    where no token is configured, 401 for a missing or wrong one."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404
+    supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not constant_time_compare(supplied, token):
+        return HttpResponse("A bearer token is required.", status=401, headers={"WWW-Authenticate": "Bearer"})
+    return ExportToDjangoView(request)
 
 
 def csrf_failure(request, reason=""):

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kinetogram.deployment import production_problems
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import LOGGING, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # raises ImproperlyConfigured when unset
@@ -52,3 +52,6 @@ if _problems:
     raise ImproperlyConfigured(
         "Production settings are incomplete:\n" + "\n".join(f"- {message}" for _, message in _problems)
     )
+
+# One JSON object per log line, with the request id (django-structlog), for the log collector.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
