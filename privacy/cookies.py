@@ -84,10 +84,6 @@ class Cookie:
         return self.category == NECESSARY
 
     @property
-    def is_session(self) -> bool:
-        return self.max_age is None
-
-    @property
     def category_label(self) -> str:
         return CATEGORIES[self.category]
 
@@ -238,9 +234,6 @@ class CookieConsent:
 
     def allows_cookie(self, name: str) -> bool:
         return category_allowed(name, self.allowed)
-
-    def gpc_refuses(self, category: str) -> bool:
-        return self.gpc and category in GPC_REFUSED
 
 
 def set_consent_cookie(request, response, value: str) -> None:

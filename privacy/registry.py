@@ -475,16 +475,6 @@ class PersonalData:
             value = getattr(related, "pk", related)
         return "" if value is None else str(value)
 
-    def rows_of(self, *, user=None, email: str = "", phone: str = "") -> models.QuerySet:
-        """Every row of this model that belongs to the person, as one queryset."""
-        condition = self.subject_condition(
-            user_ids=[user.pk] if user is not None else [],
-            emails=[email] if email else [],
-            phones=[phone] if phone else [],
-        )
-        manager = self.model._default_manager
-        return manager.none() if condition is None else manager.filter(condition)
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} for {self.label}>"
 
@@ -569,9 +559,6 @@ class Registry:
 
     def is_exempt(self, model: type[models.Model]) -> bool:
         return model in self._exempt
-
-    def exemptions(self) -> dict[type[models.Model], str]:
-        return dict(self._exempt)
 
     def declarations(self) -> list[PersonalData]:
         """Every declaration, in a stable order (app label, then model name)."""

@@ -63,17 +63,18 @@ def accounts_with_emails(emails) -> set:
     return set(get_user_model()._default_manager.filter(condition).values_list("pk", flat=True))
 
 
-def restricted_people(*, at=None) -> tuple[set, set[str]]:
-    """The user ids and lower-cased email addresses under an active restriction of any scope.
+def restricted_people(*, at=None, restriction: Restriction | None = None) -> tuple[set, set[str]]:
+    """The user ids and lower-cased email addresses under an active restriction of any scope
+    (or under ``restriction`` alone, to say whose data one restriction holds).
 
     The purge holds their rows (P23: neither used nor purged until the restriction ends).
-    A restricted account's own email address is included, so guest rows with it are held too.
+    A restricted account's own email address is included, so guest rows with it are held too;
+    a restriction by email covers the account with that address too, as it does in
+    processing_is_restricted, so rows reached only through the user are held as well.
     """
-    active = Restriction.objects.active(at)
-    user_ids = set(active.exclude(user=None).values_list("user_id", flat=True))
-    emails = {e.lower() for e in active.exclude(email="").values_list("email", flat=True)}
-    # A restriction by email covers the account with that address too, as it does in
-    # processing_is_restricted: rows reached only through the user are held as well.
+    restrictions = Restriction.objects.filter(pk=restriction.pk) if restriction else Restriction.objects.active(at)
+    user_ids = set(restrictions.exclude(user=None).values_list("user_id", flat=True))
+    emails = {e.lower() for e in restrictions.exclude(email="").values_list("email", flat=True)}
     user_ids |= accounts_with_emails(emails)
     if user_ids:
         users = get_user_model()._default_manager.filter(pk__in=user_ids)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from privacy.anonymise import anonymous_values
 from privacy.models import Restriction
 from privacy.registry import Action, PersonalData, site
-from privacy.selectors.restriction import accounts_with_emails
+from privacy.selectors.restriction import restricted_people
 
 
 def purgeable_declarations() -> list[PersonalData]:
@@ -70,7 +70,7 @@ def held_past_retention(*, now: datetime.datetime | None = None) -> list[HeldPer
     people = []
     restrictions = Restriction.objects.active(now).select_related("user").order_by("review_on", "pk")
     for restriction in restrictions:
-        user_ids, emails = restricted_people_of(restriction)
+        user_ids, emails = restricted_people(restriction=restriction)
         counts = {}
         for declaration in declarations:
             condition = declaration.subject_condition(user_ids=user_ids, emails=emails)
@@ -82,15 +82,3 @@ def held_past_retention(*, now: datetime.datetime | None = None) -> list[HeldPer
         if counts:
             people.append(HeldPerson(restriction=restriction, counts=counts))
     return people
-
-
-def restricted_people_of(restriction: Restriction) -> tuple[set, set[str]]:
-    """The user id and lower-cased email addresses one restriction covers."""
-    user_ids = {restriction.user_id} if restriction.user_id else set()
-    emails = {restriction.email.lower()} if restriction.email else set()
-    user_ids |= accounts_with_emails(emails)
-    if restriction.user_id and restriction.user is not None:
-        address = getattr(restriction.user, restriction.user.get_email_field_name(), "")
-        if address:
-            emails.add(address.lower())
-    return user_ids, emails
