@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "marketing",
+    "contests",
     "kinetogram.apps.KinetogramConfig",
 ]
 
