@@ -37,7 +37,7 @@ def contest_detail(request, slug):
         raise Http404("No such contest.")
     signed_in = request.user.is_authenticated
     entry = selectors.entry_of(contest=contest, user=request.user)
-    form = EntryForm(request.POST or None, signed_in=signed_in)
+    form = EntryForm(request.POST if request.method == "POST" else None, signed_in=signed_in)
     status, refusal = 200, ""
     if request.method == "POST":
         if _flooded(request, "contest-entry-ip", contests_settings.ENTRIES_PER_IP_PER_HOUR):
@@ -126,7 +126,7 @@ def survey_detail(request, slug):
     if survey is None:
         raise Http404("No such survey.")
     answered = selectors.has_answered(survey=survey, user=request.user)
-    form = SurveyForm(request.POST or None, questions=survey.questions.all())
+    form = SurveyForm(request.POST if request.method == "POST" else None, questions=survey.questions.all())
     status, refusal = 200, ""
     if request.method == "POST":
         if _flooded(request, "survey-response-ip", contests_settings.RESPONSES_PER_IP_PER_HOUR):
