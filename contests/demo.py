@@ -63,6 +63,7 @@ def demo_seed_contests(*, customers, staff, now) -> dict:
         opens=now - datetime.timedelta(days=5),
         closes=now + datetime.timedelta(days=25),
     )
+    an_hour_ago = now - datetime.timedelta(hours=1)
     for position, user in enumerate(customers):
         Entry.objects.get_or_create(
             contest=closed,
@@ -78,7 +79,7 @@ def demo_seed_contests(*, customers, staff, now) -> dict:
         PendingEntry.objects.get_or_create(
             contest=open_contest,
             email=user.email.lower(),
-            defaults={"age_confirmed_at": now - datetime.timedelta(hours=1), "created_at": now - datetime.timedelta(hours=1)},
+            defaults={"age_confirmed_at": an_hour_ago, "created_at": an_hour_ago},
         )
     for index, address in enumerate(["robin.guest@example.net", "sam.visitor@example.org"]):
         Entry.objects.get_or_create(
