@@ -203,3 +203,21 @@ def test_p20_erasure_removes_the_persons_entries_and_answers_and_keeps_anonymous
     assert list(Entry.objects.values_list("email", flat=True)) == ["someone@example.com"]
     assert list(Response.objects.values_list("user", flat=True)) == [None]
     assert list(Answer.objects.exclude(text="").values_list("text", flat=True)) == ["anon"]
+
+
+@pytest.mark.django_db
+def test_p02_the_survey_list_shows_open_surveys_in_constant_queries(client, django_assert_num_queries):
+    survey_with_questions(title="Open survey")
+    survey_with_questions(title="Closed survey", is_open=False)
+    client.get("/surveys/")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/surveys/").content.decode()
+    for _ in range(5):
+        survey_with_questions()
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get("/surveys/")
+
+    assert "Open survey" in page
+    assert "3 questions" in page
+    assert "Closed survey" not in page
