@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
+    path("contests/", include("contests.urls")),
+    path("surveys/", include("contests.survey_urls")),
     path("", include("shop.urls")),
 ]
 

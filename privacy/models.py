@@ -55,6 +55,7 @@ class ConsentEvent(models.Model):
         ESP = "esp", _("Email provider")
         STAFF = "staff", _("Staff, on the person's instruction")
         REQUEST = "request", _("Privacy request")
+        CONTEST = "contest", _("Contest entry form")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="consent_events"

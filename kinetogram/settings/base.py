@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "marketing",
+    "contests",
     "kinetogram.apps.KinetogramConfig",
 ]
 

@@ -247,7 +247,37 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     DataExport.objects.create(
         token=uuid.uuid4(), user=user, email=mail("privacy.DataExport", "email", "export"), file_name=file_name
     )
+    _contest_rows(user, c, mail, now)
     return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
+
+
+def _contest_rows(user, c, mail, now):
+    """An entry, an unconfirmed entry under the account's address, and a written survey answer."""
+    from contests.models import Answer, Contest, Entry, PendingEntry, Question, Response, Survey
+
+    slug = f"c-{uuid.uuid4().hex[:10]}"
+    contest = Contest.objects.create(
+        title="Sweepstake",
+        slug=slug,
+        prize="A plan",
+        rules="Adults only.",
+        opens=now,
+        closes=now + datetime.timedelta(days=9),
+    )
+    Entry.objects.create(
+        contest=contest,
+        user=user,
+        email=c("contests.Entry", "email", user.email),
+        verified_by="account",
+        age_confirmed_at=now,
+    )
+    PendingEntry.objects.create(
+        contest=contest, email=c("contests.PendingEntry", "email", user.email), age_confirmed_at=now
+    )
+    survey = Survey.objects.create(title="Survey", slug=slug)
+    question = Question.objects.create(survey=survey, text="Anything else?", kind="text")
+    response = Response.objects.create(survey=survey, user=user)
+    Answer.objects.create(response=response, question=question, text=c("contests.Answer", "text"))
 
 
 @pytest.fixture

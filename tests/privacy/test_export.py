@@ -97,6 +97,10 @@ def customer_with_everything(db):
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
+    # Contests seed their own demo rows (idempotent, whether or not seed_demo already did).
+    from contests.demo import demo_seed_contests
+
+    demo_seed_contests(customers=[customer], staff=None, now=timezone.now())
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")
