@@ -1,6 +1,6 @@
 """Demo rows for the privacy models, so every declared model has data for every demo customer.
 
-Called by the shop's ``seed_demo`` with the users it made; privacy never imports the other
+Called by the shop's demo builder with the users it made; privacy never imports the other
 apps. Idempotent: a second run finds its rows and creates nothing.
 """
 

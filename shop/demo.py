@@ -737,8 +737,10 @@ def strong_password():
 
 
 @transaction.atomic
-def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, now=None, images=True):
-    """Create or complete the demo data; running it again creates and changes nothing.
+def demo_seed_shop(*, staff_email=None, staff_password=None, customer_password=None, now=None, images=True):
+    """Create or complete the shop's demo data (and the accounts and privacy history of its
+    customers); running it again creates and changes nothing. kinetogram.demo.demo_seed runs
+    it first, then the other apps' builders.
 
     Writes: categories, services, plans (matched on slugs and plan names), one staff
     superuser, demo customers with verified emails, profiles, addresses, orders with lines

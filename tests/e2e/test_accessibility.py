@@ -17,8 +17,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from accounts.models import User
+from kinetogram.demo import demo_seed
 from privacy.selectors.policy import policy_cache_clear
-from shop.demo import demo_seed
 from shop.models import Order, Service
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.e2e.test_storefront_walk import sign_in

@@ -7,7 +7,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.models import User
-from shop.demo import DEFAULT_STAFF_EMAIL, demo_seed
+from kinetogram.demo import demo_seed
+from shop.demo import DEFAULT_STAFF_EMAIL
 from shop.models import ConsultationRequest, Service
 
 SHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp/shots")  # noqa: S108 (screenshots to look at, nothing secret)

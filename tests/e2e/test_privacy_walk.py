@@ -14,10 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
+from kinetogram.demo import demo_seed
 from privacy.models import AuditEvent
 from privacy.selectors.policy import policy_cache_clear
 from privacy.services import policy_version_publish, retention_purge
-from shop.demo import DEFAULT_STAFF_EMAIL, demo_seed
+from shop.demo import DEFAULT_STAFF_EMAIL
 from tests.e2e.test_storefront_walk import SHOTS, WIDTHS, sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from accounts.models import User
-from shop.demo import demo_seed
+from kinetogram.demo import demo_seed
 from shop.models import Order, Service, Subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -93,14 +93,11 @@ def _subject_request(user, **fields) -> SubjectRequest:
 @pytest.fixture
 def customer_with_everything(db):
     """The demo's two-factor customer, with a row in every declared model that can name them."""
-    from shop.demo import TWO_FACTOR_CUSTOMER, demo_seed
+    from kinetogram.demo import demo_seed
+    from shop.demo import TWO_FACTOR_CUSTOMER
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
-    # Contests seed their own demo rows (idempotent, whether or not seed_demo already did).
-    from contests.demo import demo_seed_contests
-
-    demo_seed_contests(customers=[customer], staff=None, now=timezone.now())
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")

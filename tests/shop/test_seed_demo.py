@@ -9,8 +9,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Address, Profile, User
+from kinetogram.demo import demo_seed
 from privacy.subjects import Subject
-from shop.demo import DEFAULT_CUSTOMER_PASSWORD, DEFAULT_STAFF_EMAIL, demo_counts, demo_seed
+from shop.demo import DEFAULT_CUSTOMER_PASSWORD, DEFAULT_STAFF_EMAIL, demo_counts
 from shop.models import (
     Cart,
     Category,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_TOTP_SECRET
-from shop.demo import demo_seed
+from kinetogram.demo import demo_seed
 
 
 class Command(BaseCommand):

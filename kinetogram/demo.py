@@ -1,0 +1,34 @@
+"""The demo data of every app behind one ``seed_demo``.
+
+The shop builds the catalogue, the staff account and the demo customers (with their
+accounts, orders and privacy history); then each other app adds its own rows for those
+people through its own ``demo_seed_*`` builder. Every builder is idempotent, so the whole
+seed can run again and change nothing.
+"""
+
+import dataclasses
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from contests.demo import demo_seed_contests
+from shop.demo import DemoSummary, demo_seed_shop
+
+
+def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, now=None, images=True) -> DemoSummary:
+    """Create or complete the demo data of every app; returns what the command prints."""
+    now = now or timezone.now()
+    summary = demo_seed_shop(
+        staff_email=staff_email,
+        staff_password=staff_password,
+        customer_password=customer_password,
+        now=now,
+        images=images,
+    )
+    users = get_user_model()._default_manager
+    by_email = {user.email: user for user in users.filter(email__in=summary.customer_emails)}
+    customers = [by_email[email] for email in summary.customer_emails if email in by_email]
+    staff = users.get(email=summary.staff_email)
+    counts = dict(summary.counts)
+    counts.update(demo_seed_contests(customers=customers, staff=staff, now=now))
+    return dataclasses.replace(summary, counts=counts)
