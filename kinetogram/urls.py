@@ -2,13 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import urlpatterns as account_pages
 from kinetogram import views
+from marketing.urls import account_urlpatterns as preference_pages
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("account/", include("accounts.urls")),
+    # The account area: accounts' pages and marketing's preference centre, one namespace.
+    path("account/", include((account_pages + preference_pages, "accounts"))),
+    path("", include("marketing.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("shop.urls")),
 ]
