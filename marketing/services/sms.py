@@ -44,7 +44,9 @@ class PhoneVerificationError(ValueError):
 
 
 def _code_hash(phone: PhoneNumber, code: str) -> str:
-    return salted_hmac("marketing.phone-code", f"{phone.pk}:{phone.number.as_e164}:{code}").hexdigest()
+    return salted_hmac(
+        "marketing.phone-code", f"{phone.pk}:{phone.number.as_e164}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _code_text(code: str) -> str:
@@ -89,40 +91,48 @@ def phone_verification_start(*, user, number) -> PhoneNumber:
     return phone
 
 
-@transaction.atomic
 def phone_verification_confirm(*, user, code: str) -> ConsentEvent:
     """Check the code the customer typed; when right, the number is verified and text
     marketing consent is recorded for it (source: account preferences page, with the number).
 
     Writes the PhoneNumber row (an attempt, or the verification) and one ConsentEvent.
     Raises PhoneVerificationError for no code sent, an expired code, too many attempts or a
-    wrong code (saying how many tries are left); a refused code changes no consent.
+    wrong code (saying how many tries are left); a refused code changes no consent, but a
+    wrong one is counted (committed before the error is raised).
     """
-    phone = PhoneNumber.objects.select_for_update().filter(user=user).first()
+    with transaction.atomic():
+        phone = PhoneNumber.objects.select_for_update().filter(user=user).first()
+        problem = _code_problem(phone, "".join((code or "").split()))
+        if not problem:
+            phone.verified_at = timezone.now()
+            phone.code_hash, phone.code_expires_at, phone.code_attempts = "", None, 0
+            phone.save(update_fields=["verified_at", "code_hash", "code_expires_at", "code_attempts"])
+            return consent_grant(
+                user=user,
+                purpose="sms_marketing",
+                source=ConsentEvent.Source.ACCOUNT,
+                wording=OPT_IN_WORDING["sms_marketing"],
+                phone=phone.number.as_e164,
+            )
+    raise PhoneVerificationError(problem)
+
+
+def _code_problem(phone, code) -> str:
+    """Why ``code`` does not verify ``phone`` ("" when it does); counts a wrong try."""
     if phone is None or not phone.code_hash:
-        raise PhoneVerificationError("Ask for a code first: enter your mobile number and we text you one.")
+        return "Ask for a code first: enter your mobile number and we text you one."
     if phone.code_expires_at is None or phone.code_expires_at <= timezone.now():
-        raise PhoneVerificationError("That code has expired. Ask for a new one.")
+        return "That code has expired. Ask for a new one."
     if phone.code_attempts >= settings.PHONE_CODE_ATTEMPTS:
-        raise PhoneVerificationError("Too many wrong codes. Ask for a new one.")
-    code = "".join((code or "").split())
-    if not constant_time_compare(_code_hash(phone, code), phone.code_hash):
-        phone.code_attempts += 1
-        phone.save(update_fields=["code_attempts"])
-        left = settings.PHONE_CODE_ATTEMPTS - phone.code_attempts
-        if left <= 0:
-            raise PhoneVerificationError("Too many wrong codes. Ask for a new one.")
-        raise PhoneVerificationError(f"That code is not right. {left} {'try' if left == 1 else 'tries'} left.")
-    phone.verified_at = timezone.now()
-    phone.code_hash, phone.code_expires_at, phone.code_attempts = "", None, 0
-    phone.save(update_fields=["verified_at", "code_hash", "code_expires_at", "code_attempts"])
-    return consent_grant(
-        user=user,
-        purpose="sms_marketing",
-        source=ConsentEvent.Source.ACCOUNT,
-        wording=OPT_IN_WORDING["sms_marketing"],
-        phone=phone.number.as_e164,
-    )
+        return "Too many wrong codes. Ask for a new one."
+    if constant_time_compare(_code_hash(phone, code), phone.code_hash):
+        return ""
+    phone.code_attempts += 1
+    phone.save(update_fields=["code_attempts"])
+    left = settings.PHONE_CODE_ATTEMPTS - phone.code_attempts
+    if left <= 0:
+        return "Too many wrong codes. Ask for a new one."
+    return f"That code is not right. {left} {'try' if left == 1 else 'tries'} left."
 
 
 # --- inbound texts (OPT-04, OPT-05) -----------------------------------------------------------
@@ -241,6 +251,14 @@ def text_alert_deliveries_create(*, alert_id: int, now=None) -> int:
 
 
 def _create_deliveries(alert_id, rows, now, window) -> int:
+    for r in rows:
+        r["number"] = getattr(r["number"], "as_e164", r["number"])
+    served = set(
+        TextAlertDelivery.objects.filter(alert_id=alert_id, user_id__in=[r["pk"] for r in rows]).values_list(
+            "user_id", flat=True
+        )
+    )
+    rows = [r for r in rows if r["pk"] not in served]
     dropped = suppressed_among(emails=[r["email"] for r in rows], phones=[r["number"] for r in rows])
     deliveries = [
         TextAlertDelivery(
@@ -252,7 +270,9 @@ def _create_deliveries(alert_id, rows, now, window) -> int:
         for r in rows
         if r["email"] not in dropped and r["number"] not in dropped
     ]
-    return len(TextAlertDelivery.objects.bulk_create(deliveries, ignore_conflicts=True))
+    # ignore_conflicts: a second run racing this one skips the people it already served.
+    TextAlertDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return len(deliveries)
 
 
 def sms_batch_size() -> int:

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from phonenumber_field.phonenumber import to_python
+from phonenumber_field.phonenumber import PhoneNumber, to_python
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -34,7 +34,12 @@ def sms_webhook(request):
     message_sid = request.POST.get("MessageSid", "")
     number = to_python(request.POST.get("From", ""))
     body = request.POST.get("Body")
-    if not MESSAGE_SID.fullmatch(message_sid) or number is None or not number.is_valid() or body is None:
+    if (
+        not MESSAGE_SID.fullmatch(message_sid)
+        or not isinstance(number, PhoneNumber)
+        or not number.is_valid()
+        or body is None
+    ):
         return HttpResponseBadRequest("Expected MessageSid, From (a phone number) and Body.", content_type="text/plain")
     reply = services.inbound_sms_receive(message_sid=message_sid, from_number=number.as_e164, body=body)
     twiml = MessagingResponse()
