@@ -5,8 +5,8 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
 import time_machine
+from django.utils import timezone
 
 from marketing import sms
 from marketing.models import PhoneNumber
