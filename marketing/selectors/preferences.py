@@ -9,11 +9,16 @@ from privacy import purposes
 from privacy.selectors import consent_state, restricted_scopes
 from shop.models import Category
 
+#: Beside "Withdraw my objection" (the customer objects now).
 POSTAL_ON_WORDING = (
-    "We may post you printed mailers about the latest offers and services, at your default address. "
-    "This is our legitimate interest; you can object at any time."
+    "Withdraw your objection and we may post you printed mailers about the latest offers and services "
+    "again, at your default address."
 )
-POSTAL_OFF_WORDING = "You object to postal marketing: we post you no mailers."
+#: Beside "Object" (mailers may be posted now, our legitimate interest).
+POSTAL_OFF_WORDING = (
+    "We may post you printed mailers about the latest offers and services at your default address. "
+    "Object, and we post you none."
+)
 
 
 def _time_zones():

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.consents import OPT_IN_WORDING
 from accounts.views import account_page
 from marketing import services
+from marketing.conf import settings as marketing_settings
 from marketing.forms.preferences import MarketingChoicesForm, PhoneCodeForm, PhoneNumberForm
 from marketing.models import PhoneNumber
 from marketing.selectors import preference_centre_for_user
@@ -155,6 +156,8 @@ def phone_verify(request):
         "number_form": number_form,
         "code_form": code_form,
         "opt_in_wording": OPT_IN_WORDING["sms_marketing"],
+        "code_minutes": marketing_settings.PHONE_CODE_MINUTES,
+        "code_attempts": marketing_settings.PHONE_CODE_ATTEMPTS,
         "section": "preferences",
     }
     return render(request, "marketing/phone_verify.html", context, status=status)
