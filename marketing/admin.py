@@ -87,8 +87,8 @@ class TextAlertAdmin(admin.ModelAdmin):
     each in their own daytime, with the opt-out line added."""
 
     list_display = ["__str__", "status", "created_at", "sent_count", "waiting_count", "dropped_count"]
-    fields = ["message", "status", "created_by", "created_at", "queued_at"]
-    readonly_fields = ["status", "created_by", "created_at", "queued_at"]
+    fields = ["message", "status", "created_at", "queued_at"]
+    readonly_fields = ["status", "created_at", "queued_at"]
     actions = ["send_alerts"]
 
     def get_queryset(self, request):
@@ -110,11 +110,6 @@ class TextAlertAdmin(admin.ModelAdmin):
         if obj is not None and obj.status != TextAlert.Status.DRAFT:
             return False
         return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     @admin.action(description="Send the selected draft alerts now", permissions=["change"])
     def send_alerts(self, request, queryset):

@@ -117,9 +117,6 @@ class TextAlert(models.Model):
         help_text="Without the opt-out line: “Reply STOP to opt out” is added to every text.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
     #: When the deliveries (one per person in the audience) were created.

@@ -51,7 +51,6 @@ from marketing.models import (  # noqa: E402
     MarketingPreference,
     MessageChoice,
     PhoneNumber,
-    TextAlert,
     TextAlertDelivery,
 )
 from privacy import registry as personal_data  # noqa: E402
@@ -169,10 +168,3 @@ class InboundMessageData(personal_data.PersonalData):
     retention = Retention(from_field="received_at", years=1, action=Action.DELETE, event="the text arrived")
     erasure = Erasure.delete()
     description = "Texts you sent to our number (STOP, START, HELP or anything else) and what we did."
-
-
-personal_data.exempt(
-    TextAlert,
-    reason="A staff member's alert to many people: its message, status and the staff member who wrote it, "
-    "nothing about the people it goes to (their deliveries are declared).",
-)

@@ -23,9 +23,9 @@ from marketing.models import DEFAULT_TIME_ZONE, InboundMessage, PhoneNumber, Tex
 from marketing.selectors.sms import text_alert_audience
 from marketing.sms.keywords import Keyword, parse_keyword
 from marketing.sms.quiet_hours import next_send_time
-from privacy.models import ConsentEvent
+from privacy.models import AuditEvent, ConsentEvent
 from privacy.selectors import is_suppressed, marketing_allowed, suppressed_among
-from privacy.services import consent_grant, consent_withdraw
+from privacy.services import audit_record, consent_grant, consent_withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,8 @@ def with_opt_out_line(message: str) -> str:
 def text_alert_queue(*, alert: TextAlert, actor) -> TextAlert:
     """Queue a draft alert for everyone who may be texted now; an alert already queued is left alone.
 
-    Writes the alert's status; queues ``marketing.text_alert_send`` after commit.
+    Writes the alert's status and one AuditEvent (who sent it); queues
+    ``marketing.text_alert_send`` after commit.
     """
     from marketing import tasks
 
@@ -221,9 +222,15 @@ def text_alert_queue(*, alert: TextAlert, actor) -> TextAlert:
     if locked.status != TextAlert.Status.DRAFT:
         return locked
     locked.status, locked.queued_at = TextAlert.Status.SENDING, timezone.now()
-    if locked.created_by_id is None and actor is not None:
-        locked.created_by = actor
-    locked.save(update_fields=["status", "queued_at", "created_by"])
+    locked.save(update_fields=["status", "queued_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        model=TextAlert,
+        object_id=locked.pk,
+        fields=["status"],
+        detail="text alert sent",
+    )
     transaction.on_commit(lambda: tasks.text_alert_send.delay(locked.pk))
     return locked
 

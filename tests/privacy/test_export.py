@@ -97,6 +97,10 @@ def customer_with_everything(db):
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
+    # Until seed_demo (a project-level command) calls marketing's builder itself.
+    from marketing.demo import demo_seed_marketing_preferences
+
+    demo_seed_marketing_preferences(user=customer)
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")
