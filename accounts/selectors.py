@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 
-from accounts.consents import MARKETING_PURPOSES, OPT_IN_WORDING, WITHDRAW_WORDING
+from accounts.consents import MARKETING_PURPOSES
 from accounts.models import Address, Profile
 from privacy import purposes
 from privacy.models import Restriction
@@ -83,27 +83,3 @@ def consents_for_user(*, user):
         {"key": key, "purpose": purposes.get(key), "event": event, "can_change": key in MARKETING_PURPOSES}
         for key, event in sorted(state.items(), key=lambda item: list(purposes.PURPOSES).index(item[0]))
     ]
-
-
-def marketing_preferences_for_user(*, user):
-    """Email and text-message marketing as the preferences page shows them (P05, P27).
-
-    Two queries: the consent ledger and the profile's phone number.
-    """
-    state = consent_state(user=user)
-    phone = Profile.objects.filter(user=user).values_list("phone", flat=True).first() or ""
-    return {
-        "phone": phone,
-        "preferences": [
-            {
-                "key": key,
-                "purpose": purposes.get(key),
-                "event": state.get(key),
-                "is_given": key in state and state[key].is_given,
-                "opt_in_wording": OPT_IN_WORDING[key],
-                "withdraw_wording": WITHDRAW_WORDING[key],
-                "needs_phone": key == "sms_marketing" and not phone,
-            }
-            for key in MARKETING_PURPOSES
-        ],
-    }

@@ -3,15 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
+from accounts.consents import OPT_IN_WORDING
 from accounts.models import Address, Profile
 from privacy.models import ConsentEvent
-from privacy.services import consent_grant, consent_withdraw
-
-
-class MarketingConsentError(ValueError):
-    pass
-
+from privacy.services import consent_grant
 
 PROFILE_FIELDS = ("phone", "company", "city", "country")
 ADDRESS_FIELDS = ("kind", "full_name", "company", "line1", "line2", "city", "postcode", "country")
@@ -39,30 +34,6 @@ def signup_details_save(*, user, full_name, email_marketing=False, sms_marketing
                 wording=OPT_IN_WORDING[purpose],
                 phone=phone if purpose == "sms_marketing" else "",
             )
-
-
-@transaction.atomic
-def marketing_consent_set(*, user, purpose, give):
-    """Give or withdraw one marketing consent from the account pages, in one step (P27).
-
-    Writes one ConsentEvent (source: account preferences page) with the wording the page
-    shows; text offers are given for the phone number on the profile. Raises
-    MarketingConsentError for an unknown purpose or text offers without a phone number.
-    """
-    if purpose not in OPT_IN_WORDING:
-        raise MarketingConsentError("Choose email offers or text offers.")
-    if not give:
-        return consent_withdraw(
-            user=user, purpose=purpose, source=ConsentEvent.Source.ACCOUNT, wording=WITHDRAW_WORDING[purpose]
-        )
-    phone = ""
-    if purpose == "sms_marketing":
-        phone = Profile.objects.filter(user=user).values_list("phone", flat=True).first() or ""
-        if not phone:
-            raise MarketingConsentError("Add a mobile number to your profile first, so we know where to text.")
-    return consent_grant(
-        user=user, purpose=purpose, source=ConsentEvent.Source.ACCOUNT, wording=OPT_IN_WORDING[purpose], phone=phone
-    )
 
 
 def profile_get_or_create(*, user):

@@ -4,6 +4,8 @@ from accounts import views
 
 app_name = "accounts"
 
+# The marketing preference centre (accounts:preferences and its pages) is marketing's; the
+# project's urls add it to this namespace, since accounts does not import marketing.
 urlpatterns = [
     path("", views.account_overview, name="overview"),
     path("profile/", views.profile_edit, name="profile"),
@@ -18,5 +20,4 @@ urlpatterns = [
     path("your-data/restrict/", views.your_data_restrict, name="your_data_restrict"),
     path("your-data/correct/", views.your_data_correct, name="your_data_correct"),
     path("your-data/erase/", views.your_data_erase, name="your_data_erase"),
-    path("preferences/", views.preferences, name="preferences"),
 ]

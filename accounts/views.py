@@ -2,18 +2,15 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.consents import MARKETING_PURPOSES
 from accounts.forms import AddressForm, ProfileForm, RectificationRequestForm, RestrictionRequestForm
 from accounts.models import Address
-from privacy import purposes
 from privacy import services as privacy_services
 from privacy.models import SubjectRequest
 from privacy.selectors.erasure import erasure_preview, erasure_refusals
@@ -115,39 +112,6 @@ def address_make_default(request, pk):
 def your_data(request):
     context = selectors.your_data_for_user(user=request.user)
     return render(request, "accounts/your_data_detail.html", {**context, "section": "your_data"})
-
-
-@account_page
-@require_http_methods(["GET", "POST"])
-def preferences(request):
-    """Email and text marketing: each given or withdrawn with one button (P05, P27).
-
-    The same one-click form posts here from "Your data"; ``next`` brings the customer back.
-    """
-    if request.method == "POST":
-        purpose, action = request.POST.get("purpose", ""), request.POST.get("action", "")
-        if purpose not in MARKETING_PURPOSES or action not in ("give", "withdraw"):
-            return HttpResponseBadRequest(
-                "Choose email offers or text offers, and whether to give or withdraw consent."
-            )
-        name = purposes.get(purpose).name
-        try:
-            services.marketing_consent_set(user=request.user, purpose=purpose, give=action == "give")
-        except services.MarketingConsentError as error:
-            messages.error(request, str(error))
-        else:
-            if action == "give":
-                messages.success(request, f"{name}: thank you, your consent is recorded.")
-            else:
-                messages.success(request, f"{name}: consent withdrawn. It stops now.")
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = reverse("accounts:preferences")
-        return redirect(target)
-    context = selectors.marketing_preferences_for_user(user=request.user)
-    return render(request, "accounts/preferences_edit.html", {**context, "section": "preferences"})
 
 
 # --- the rights on "Your data" (P19-P24): one button each ------------------------------------

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contests.demo import demo_seed_contests
+from marketing.demo import demo_seed_marketing_preferences
 from shop.demo import DemoSummary, demo_seed_shop
 
 
@@ -31,4 +32,6 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
     staff = users.get(email=summary.staff_email)
     counts = dict(summary.counts)
     counts.update(demo_seed_contests(customers=customers, staff=staff, now=now))
+    for customer in customers:
+        demo_seed_marketing_preferences(user=customer, now=now)
     return dataclasses.replace(summary, counts=counts)

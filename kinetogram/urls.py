@@ -2,14 +2,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import urlpatterns as account_pages
 from kinetogram import views
+from marketing.urls import account_urlpatterns as preference_pages
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("account/", include("accounts.urls")),
+    # The account area: accounts' pages and marketing's preference centre, one namespace.
+    path("account/", include((account_pages + preference_pages, "accounts"))),
+    path("", include("marketing.urls")),
     path("privacy/", include("privacy.urls")),
     path("contests/", include("contests.urls")),
     path("surveys/", include("contests.survey_urls")),

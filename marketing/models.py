@@ -1,0 +1,182 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+# --- preferences and text alerts (P05, P22, P27) -------------------------------------------
+# Consent per channel (email, text, post) lives in privacy's consent ledger; these rows hold
+# what the ledger does not: interests, preferred messages and brands, the verified number
+# and the text alerts sent to it.
+
+DEFAULT_TIME_ZONE = "Europe/London"
+
+
+class MarketingPreference(models.Model):
+    """A customer's marketing choices besides consent: the time zone their texts respect."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="marketing_preference")
+    time_zone = models.CharField(
+        max_length=64, default=DEFAULT_TIME_ZONE, help_text="Text alerts arrive only in the daytime here."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [("export_postal_list", "Can export the postal marketing list")]
+
+    def __str__(self):
+        return f"Marketing preferences #{self.pk}"
+
+
+class InterestChoice(models.Model):
+    """A service category the customer wants to hear about (P11 "interests")."""
+
+    preference = models.ForeignKey(MarketingPreference, on_delete=models.CASCADE, related_name="interests")
+    category = models.ForeignKey("shop.Category", on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["category__position", "category__name"]
+        constraints = [models.UniqueConstraint(fields=["preference", "category"], name="one_interest_per_category")]
+
+    def __str__(self):
+        return str(self.category)
+
+
+class MessageChoice(models.Model):
+    """A kind of message or a brand the customer prefers (P03 "preferred brands or messages")."""
+
+    class Topic(models.TextChoices):
+        # The policy's messages: "promotional offers and services which may be of interest",
+        # "updates on the latest offers and services", "relevant services".
+        OFFERS = "offers", _("Promotional offers on our services")
+        LATEST = "latest", _("Updates on the latest offers and new services")
+        RELEVANT = "relevant", _("Services relevant to the ones I use")
+        # The policy's brands: ours, and partners' services "under the Kinetogram Marketing brand".
+        BRAND_OWN = "brand_own", _("Kinetogram Marketing's own services")
+        BRAND_PARTNERS = "brand_partners", _("Partner services under the Kinetogram Marketing brand")
+
+    MESSAGES = (Topic.OFFERS, Topic.LATEST, Topic.RELEVANT)
+    BRANDS = (Topic.BRAND_OWN, Topic.BRAND_PARTNERS)
+
+    preference = models.ForeignKey(MarketingPreference, on_delete=models.CASCADE, related_name="messages")
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["topic"]
+        constraints = [models.UniqueConstraint(fields=["preference", "topic"], name="one_choice_per_topic")]
+
+    def __str__(self):
+        return self.get_topic_display()
+
+
+class PhoneNumber(models.Model):
+    """The mobile number a customer gets text alerts on, once proven theirs (double opt-in).
+
+    A 6-digit code is texted to it; only its keyed hash is stored, it expires after a few
+    minutes and a few wrong tries. Text marketing consent is recorded only once the code
+    is entered (``verified_at``).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="text_alert_phone")
+    number = PhoneNumberField(help_text="E.164, e.g. +447700900123.")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    #: Codes sent since ``sends_window_started_at``, for the hourly limit.
+    code_sends = models.PositiveSmallIntegerField(default=0)
+    sends_window_started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "text alert number"
+        indexes = [models.Index(fields=["number"], name="text_alert_number")]
+
+    def __str__(self):
+        return f"Text alert number #{self.pk}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class TextAlert(models.Model):
+    """A text message staff send to every verified number whose owner agreed to text offers."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    message = models.CharField(
+        max_length=300,
+        help_text="Without the opt-out line: “Reply STOP to opt out” is added to every text.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    #: When the deliveries (one per person in the audience) were created.
+    audience_built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.message[:50]
+
+
+class TextAlertDelivery(models.Model):
+    """One text alert to one person: sent, waiting for their daytime, or dropped (and why)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the recipient's daytime")
+        SENT = "sent", _("Sent")
+        DROPPED = "dropped", _("Dropped: no longer allowed")
+        FAILED = "failed", _("Failed")
+
+    alert = models.ForeignKey(TextAlert, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="text_alert_deliveries")
+    phone = PhoneNumberField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    not_before = models.DateTimeField(default=timezone.now, help_text="Sent at or after this time.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["alert", "user"], name="one_delivery_per_person")]
+        indexes = [models.Index(fields=["status", "not_before"], name="text_alert_due")]
+
+    def __str__(self):
+        return f"{self.alert} → #{self.user_id} ({self.get_status_display()})"
+
+
+class InboundMessage(models.Model):
+    """A text message someone sent us (STOP, START, HELP, ...), each MessageSid once (OPT-05)."""
+
+    class Outcome(models.TextChoices):
+        OPTED_OUT = "opted_out", _("Opted out")
+        OPTED_IN = "opted_in", _("Opted back in")
+        HELP = "help", _("Asked for help")
+        OTHER = "other", _("Anything else")
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = PhoneNumberField()
+    body = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="inbound_texts"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"Text {self.message_sid} ({self.get_outcome_display()})"

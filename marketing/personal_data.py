@@ -38,3 +38,133 @@ cookies.declare(
     purpose="The code of the marketing partner whose link brought you here (?aff=...), kept for that partner "
     "so it can be paid if you buy.",
 )
+
+
+# --- preferences and text alerts (P05, P11, P22, P27) -----------------------------------------
+# Consents per channel are privacy's ledger rows (declared there); these are the choices around
+# them, the verified number and what was texted to it or received from it.
+
+from accounts.personal_data import WITH_THE_ACCOUNT, account_closable  # noqa: E402
+from marketing.models import (  # noqa: E402
+    InboundMessage,
+    InterestChoice,
+    MarketingPreference,
+    MessageChoice,
+    PhoneNumber,
+    TextAlertDelivery,
+)
+from privacy import registry as personal_data  # noqa: E402
+from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source  # noqa: E402
+
+# P10: choices and the verified number are kept while the account is open, and go with it
+# when the purge closes an account nobody has signed in to for three years.
+
+
+@personal_data.register(MarketingPreference)
+class MarketingPreferenceData(personal_data.PersonalData):
+    manage_url = "accounts:preferences"
+    record_name = "Marketing preferences"
+    subject = "user"
+    fields = {"time_zone": Category.PREFERENCES, "updated_at": Category.PREFERENCES}
+    field_labels = {"time_zone": "time zone for text alerts", "updated_at": "last changed"}
+    corrected_by = CorrectedBy.CUSTOMER
+    purposes = ["email_marketing", "sms_marketing", "postal_marketing"]
+    retention = WITH_THE_ACCOUNT
+    erasure = Erasure.delete()
+    description = "Your marketing preferences: the time zone your text alerts respect."
+
+
+@personal_data.register(InterestChoice)
+class InterestChoiceData(personal_data.PersonalData):
+    manage_url = "accounts:preferences"
+    record_name = "Services you are interested in"
+    subject = "preference__user"
+    fields = {"category": Category.PREFERENCES, "chosen_at": Category.PREFERENCES}
+    corrected_by = CorrectedBy.CUSTOMER
+    purposes = ["email_marketing", "sms_marketing", "postal_marketing"]
+    retention = Retention(
+        from_field="preference__user__last_login",
+        fallback_field="preference__user__date_joined",
+        years=WITH_THE_ACCOUNT.years,
+        action=Action.DELETE,
+        condition=account_closable("preference__user"),
+        event=WITH_THE_ACCOUNT.event,
+    )
+    erasure = Erasure.delete()
+    description = "The kinds of service you told us you are interested in, and since when."
+
+
+@personal_data.register(MessageChoice)
+class MessageChoiceData(personal_data.PersonalData):
+    manage_url = "accounts:preferences"
+    record_name = "Preferred messages and brands"
+    subject = "preference__user"
+    fields = {"topic": Category.PREFERENCES, "chosen_at": Category.PREFERENCES}
+    corrected_by = CorrectedBy.CUSTOMER
+    purposes = ["email_marketing", "sms_marketing", "postal_marketing"]
+    retention = Retention(
+        from_field="preference__user__last_login",
+        fallback_field="preference__user__date_joined",
+        years=WITH_THE_ACCOUNT.years,
+        action=Action.DELETE,
+        condition=account_closable("preference__user"),
+        event=WITH_THE_ACCOUNT.event,
+    )
+    erasure = Erasure.delete()
+    description = "The messages and brands you prefer to hear about, and since when."
+
+
+@personal_data.register(PhoneNumber)
+class PhoneNumberData(personal_data.PersonalData):
+    manage_url = "accounts:preferences_phone"
+    record_name = "Text alert number"
+    subject = "user"
+    subject_phone = "number"
+    fields = {"number": Category.CONTACT, "verified_at": Category.ACCOUNT}
+    field_labels = {"number": "mobile number", "verified_at": "verified on"}
+    not_exported = {
+        "code_hash": "A one-way hash of the last code we texted you, useless to anyone; it is cleared once used.",
+        "code_expires_at": "When that code stopped working: bookkeeping of the check, nothing about you.",
+        "code_attempts": "How many wrong codes were typed for it: bookkeeping of the check.",
+        "code_sent_at": "When we last texted a code: used only to limit how often we do.",
+        "code_sends": "How many codes we texted in the last hour: used only to limit how often we do.",
+        "sends_window_started_at": "When that hour began: used only to limit how often we text codes.",
+    }
+    corrected_by = CorrectedBy.CUSTOMER
+    purposes = ["sms_marketing", "identity_verification"]
+    retention = WITH_THE_ACCOUNT
+    erasure = Erasure.delete()
+    description = "The mobile number you verified for text alerts."
+
+
+@personal_data.register(TextAlertDelivery)
+class TextAlertDeliveryData(personal_data.PersonalData):
+    record_name = "Text alerts sent to you"
+    subject = "user"
+    subject_phone = "phone"
+    fields = {"phone": Category.CONTACT, "status": Category.ACCOUNT, "sent_at": Category.ACCOUNT}
+    field_labels = {"phone": "number texted", "sent_at": "sent on"}
+    not_exported = {"provider_id": "The text provider's reference for the message, meaningless outside its systems."}
+    corrected_by = CorrectedBy.NOBODY
+    purposes = ["sms_marketing"]
+    source = Source.GENERATED
+    retention = Retention(from_field="created_at", years=2, action=Action.DELETE, event="the alert was queued")
+    erasure = Erasure.delete()
+    description = "Each text alert we sent you (or held back, and why)."
+
+
+@personal_data.register(InboundMessage)
+class InboundMessageData(personal_data.PersonalData):
+    record_name = "Texts you sent us"
+    subject = "user"
+    subject_phone = "from_number"
+    fields = {"from_number": Category.CONTACT, "body": Category.CORRESPONDENCE, "received_at": Category.CORRESPONDENCE}
+    field_labels = {"from_number": "from", "body": "message", "received_at": "received"}
+    not_exported = {"message_sid": "The text provider's reference for the message, meaningless outside its systems."}
+    corrected_by = CorrectedBy.NOBODY
+    purposes = ["sms_marketing", "customer_service"]
+    # The consent change a STOP or START made stays in the consent ledger; the text itself
+    # is kept a year, to answer questions about it.
+    retention = Retention(from_field="received_at", years=1, action=Action.DELETE, event="the text arrived")
+    erasure = Erasure.delete()
+    description = "Texts you sent to our number (STOP, START, HELP or anything else) and what we did."

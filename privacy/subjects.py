@@ -72,8 +72,10 @@ def normalise_email(value: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    """Digits with a leading + kept, so "+44 7700 900123" and "+447700900123" hash alike."""
-    value = value.strip()
+    """Digits with a leading + kept, so "+44 7700 900123" and "+447700900123" hash alike.
+
+    Accepts what a phone field holds: text, or a number object whose text is E.164."""
+    value = str(value or "").strip()
     digits = "".join(ch for ch in value if ch.isdigit())
     return ("+" + digits) if value.startswith("+") else digits
 

@@ -34,3 +34,12 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """The locmem SMS backend's outbox starts empty in each test, like mail.outbox."""
+    from marketing import sms
+
+    sms.outbox.clear()
+    yield

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "health_check",
     "django_prometheus",
     "django_structlog",
+    "phonenumber_field",
     "privacy",
     "accounts",
     "shop",
@@ -226,6 +227,18 @@ PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="dpo@kinetogramm.com")
 PRIVACY_DPO_PHONE = env("PRIVACY_DPO_PHONE", default="415-723-2867")
 # Keyed hashes of erased people (suppression list, erasure log). Production must set its own.
 PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY", default="dev-only-privacy-hash-key-4f1c9a7e2b8d")
+
+# --- text alerts (marketing) -----------------------------------------------------
+# Console prints texts; Twilio sends them when its three settings are set (marketing.E001).
+MARKETING_SMS_BACKEND = env("MARKETING_SMS_BACKEND", default="") or (
+    "marketing.sms.backends.twilio.SmsBackend"
+    if env("TWILIO_ACCOUNT_SID", default="")
+    else "marketing.sms.backends.console.SmsBackend"
+)
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+PHONENUMBER_DEFAULT_REGION = "GB"
 
 # --- email ---------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -22,3 +22,4 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests publish policy versions and expect the next page to know at once.
 PRIVACY_POLICY_CACHE_SECONDS = None
+MARKETING_SMS_BACKEND = "marketing.sms.backends.locmem.SmsBackend"

@@ -158,7 +158,7 @@ def _with_contacts(subject: Subject) -> Subject:
                         emails.add(address)
                 elif normalise_phone(value):
                     # As stored too: phone fields hold what people typed, and rows are found by it.
-                    phones |= {normalise_phone(value), value.strip()}
+                    phones |= {normalise_phone(value), str(value).strip()}
     return Subject(user_id=subject.user_id, emails=frozenset(emails), phones=frozenset(phones))
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils.html import escape
 
-from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
+from accounts.consents import OPT_IN_WORDING
 from accounts.models import Profile, User
 from privacy import signals
 from privacy.models import ConsentEvent
@@ -120,126 +120,7 @@ def test_p05_a_number_without_the_text_box_is_not_stored(client):
     assert ConsentEvent.objects.count() == 0
 
 
-# --- preferences page (P27) ------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_p27_preferences_page_shows_state_date_version_and_one_button_each(client, customer):
-    ConsentEventFactory(user=customer, purpose="email_marketing", action="given")
-
-    response = client.get(PREFERENCES_URL)
-
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"]
-    assert 'aria-current="page">Marketing preferences</a>' in html
-    assert "Consent given" in html
-    assert "under privacy policy 2018.05" in html
-    assert WITHDRAW_WORDING["email_marketing"] in html
-    assert escape(OPT_IN_WORDING["sms_marketing"]) in html
-    assert html.count('type="submit" class="btn btn-secondary">Withdraw consent') == 1
-    assert html.count('type="submit" class="btn btn-primary">Give consent') == 1
-    assert "We will text +44 7700 900456" in html
-
-
-@pytest.mark.django_db
-def test_p27_one_post_withdraws_and_sends_consent_withdrawn_once(
-    client, customer, withdrawals, django_capture_on_commit_callbacks
-):
-    client.post(PREFERENCES_URL, {"purpose": "email_marketing", "action": "give"})
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(PREFERENCES_URL, {"purpose": "email_marketing", "action": "withdraw"}, follow=True)
-
-    assert response.redirect_chain == [(PREFERENCES_URL, 302)]
-    assert "Email marketing: consent withdrawn. It stops now." in response.content.decode()
-    assert consent_is_granted("email_marketing", user=customer) is False
-    given, withdrawn = ConsentEvent.objects.order_by("id")
-    assert (given.action, given.source, given.wording) == ("given", "account", OPT_IN_WORDING["email_marketing"])
-    assert (withdrawn.action, withdrawn.source, withdrawn.wording) == (
-        "withdrawn",
-        "account",
-        WITHDRAW_WORDING["email_marketing"],
-    )
-    assert len(withdrawals) == 1
-    assert (withdrawals[0]["user"], withdrawals[0]["purpose"]) == (customer, "email_marketing")
-
-
-@pytest.mark.django_db
-def test_p27_withdrawing_takes_no_more_steps_than_giving(client, customer):
-    give = client.post(PREFERENCES_URL, {"purpose": "sms_marketing", "action": "give"})
-    withdraw = client.post(PREFERENCES_URL, {"purpose": "sms_marketing", "action": "withdraw"})
-
-    assert give.status_code == withdraw.status_code == 302
-    assert give["Location"] == withdraw["Location"] == PREFERENCES_URL
-    assert list(ConsentEvent.objects.order_by("id").values_list("action", "phone")) == [
-        ("given", "+44 7700 900456"),
-        ("withdrawn", ""),
-    ]
-
-
-@pytest.mark.django_db
-def test_p05_text_offers_need_a_phone_number_first(client):
-    user = UserFactory()
-    client.force_login(user)
-
-    page = client.get(PREFERENCES_URL).content.decode()
-    response = client.post(PREFERENCES_URL, {"purpose": "sms_marketing", "action": "give"}, follow=True)
-
-    assert "add a mobile number to your profile</a>" in page
-    assert page.count("Give consent") == 1
-    assert "Add a mobile number to your profile first" in response.content.decode()
-    assert ConsentEvent.objects.count() == 0
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"purpose": "postal_marketing", "action": "withdraw"},
-        {"purpose": "analytics_cookies", "action": "give"},
-        {"purpose": "email_marketing", "action": "delete"},
-        {},
-    ],
-)
-def test_preferences_refuse_bad_input_with_400_and_record_nothing(client, customer, data):
-    response = client.post(PREFERENCES_URL, data)
-
-    assert response.status_code == 400
-    assert "Choose email offers or text offers" in response.content.decode()
-    assert ConsentEvent.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_preferences_ignore_a_next_address_on_another_site(client, customer):
-    response = client.post(
-        PREFERENCES_URL, {"purpose": "email_marketing", "action": "give", "next": "https://evil.example/"}
-    )
-
-    assert response["Location"] == PREFERENCES_URL
-
-
-@pytest.mark.django_db
-def test_preferences_need_sign_in(client):
-    response = client.post(PREFERENCES_URL, {"purpose": "email_marketing", "action": "give"})
-
-    assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next={PREFERENCES_URL}"
-    assert ConsentEvent.objects.count() == 0
-
-
-@pytest.mark.django_db
-def test_p27_preferences_page_query_count_does_not_grow_with_the_ledger(client, customer, django_assert_num_queries):
-    ConsentEventFactory(user=customer)
-    client.get(PREFERENCES_URL)  # the first request of a session records the device
-    # Session, user and device tracking, the cart badge; the ledger and the profile's phone;
-    # the policy in effect for the changed-policy notice (uncached under test).
-    with django_assert_num_queries(11) as one:
-        client.get(PREFERENCES_URL)
-    ConsentEventFactory.create_batch(20, user=customer, purpose="sms_marketing")
-
-    with django_assert_num_queries(len(one.captured_queries)):
-        client.get(PREFERENCES_URL)
+# The preferences page itself is marketing's: tests/marketing/test_preferences.py.
 
 
 # --- Your data (P27) -------------------------------------------------------------------

@@ -18,6 +18,15 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from accounts.models import Address, Profile, User
+from marketing.models import (
+    InboundMessage,
+    InterestChoice,
+    MarketingPreference,
+    MessageChoice,
+    PhoneNumber,
+    TextAlert,
+    TextAlertDelivery,
+)
 from privacy.models import (
     AuditEvent,
     ConsentEvent,
@@ -248,6 +257,22 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         token=uuid.uuid4(), user=user, email=mail("privacy.DataExport", "email", "export"), file_name=file_name
     )
     _contest_rows(user, c, mail, now)
+    # marketing: preferences and text alerts
+    preference = MarketingPreference.objects.create(
+        user=user, time_zone=c("marketing.MarketingPreference", "time_zone")
+    )
+    InterestChoice.objects.create(preference=preference, category=service.category)
+    MessageChoice.objects.create(preference=preference, topic=MessageChoice.Topic.OFFERS)
+    PhoneNumber.objects.create(user=user, number=c("marketing.PhoneNumber", "number", phone), verified_at=now)
+    alert = TextAlert.objects.create(message="An alert to everyone")
+    TextAlertDelivery.objects.create(alert=alert, user=user, phone=c("marketing.TextAlertDelivery", "phone", phone))
+    InboundMessage.objects.create(
+        message_sid=f"SM{uuid.uuid4().hex}",
+        from_number=c("marketing.InboundMessage", "from_number", phone),
+        body=c("marketing.InboundMessage", "body"),
+        outcome=InboundMessage.Outcome.OTHER,
+        user=user,
+    )
     return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
 
 

@@ -1,0 +1,12 @@
+"""Marketing selectors, grouped by area in this package; import them from here.
+
+Appended one name a line, unsorted, so parallel additions merge cleanly.
+"""
+
+# isort: off
+from marketing.selectors.preferences import preference_centre_for_user  # noqa: F401
+from marketing.selectors.preferences import time_zone_choices  # noqa: F401
+from marketing.selectors.sms import text_alert_audience  # noqa: F401
+from marketing.selectors.sms import text_alerts_with_counts  # noqa: F401
+from marketing.selectors.postal import postal_audience  # noqa: F401
+from marketing.selectors.postal import postal_list_batches  # noqa: F401
