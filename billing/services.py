@@ -112,6 +112,10 @@ def order_line_specs(order, *, recurring_only=False) -> list[LineSpec]:
                 unit_price=line.unit_price,
             )
         )
+    if not specs:
+        # An order recorded without lines (before line snapshots existed): one line for it.
+        net = order.net_total or order.total
+        specs.append(LineSpec(description=f"Order {order.number}", quantity=1, unit_price=net))
     return specs
 
 
@@ -126,6 +130,7 @@ def invoice_issue(
     period: tuple[datetime.date, datetime.date] | None = None,
     subscription_invoice=None,
     provider_figures: tuple[Decimal, Decimal] | None = None,
+    issued_at: datetime.datetime | None = None,
 ) -> tuple[TaxInvoice, bool]:
     """Issue a full VAT invoice once per `source_key`; return (invoice, created).
 
@@ -156,6 +161,7 @@ def invoice_issue(
         source_key=source_key,
         order=order,
         subscription_invoice=subscription_invoice,
+        issued_at=issued_at or timezone.now(),
         supply_date=supply_date,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
@@ -197,7 +203,7 @@ def invoice_issue(
     return invoice, True
 
 
-def invoice_issue_for_order(*, order, provider_figures=None) -> tuple[TaxInvoice, bool]:
+def invoice_issue_for_order(*, order, provider_figures=None, issued_at=None) -> tuple[TaxInvoice, bool]:
     """The VAT invoice of a paid one-off order: every line, at the order's VAT.
 
     Writes what invoice_issue writes, once per order.
@@ -210,11 +216,12 @@ def invoice_issue_for_order(*, order, provider_figures=None) -> tuple[TaxInvoice
         decision=order_vat_decision(order),
         supply_date=timezone.localdate(paid),
         provider_figures=provider_figures,
+        issued_at=issued_at,
     )
 
 
 def invoice_issue_for_period(
-    *, order, subscription_invoice, first: bool | None = None, provider_figures=None
+    *, order, subscription_invoice, first: bool | None = None, provider_figures=None, issued_at=None
 ) -> tuple[TaxInvoice, bool]:
     """The VAT invoice of one paid subscription period (a shop.Invoice).
 
@@ -240,6 +247,7 @@ def invoice_issue_for_period(
         period=period,
         subscription_invoice=subscription_invoice,
         provider_figures=provider_figures,
+        issued_at=issued_at,
     )
 
 
@@ -388,7 +396,7 @@ def refund_open(*, order, amount: Decimal, reason: str, user=None, origin=Refund
     return Refund.objects.create(order=order, amount=amount, reason=reason, origin=origin, created_by=user)
 
 
-def _complete(refund: Refund, *, stripe_refund_id: str | None) -> Refund:
+def _complete(refund: Refund, *, stripe_refund_id: str | None, notify: bool = True) -> Refund:
     invoice = _refund_target(refund.order, refund.amount)
     refund.credit_note = credit_note_issue(
         invoice=invoice, gross=refund.amount, reason=refund.reason, source_key=f"refund:{refund.pk}"
@@ -398,12 +406,13 @@ def _complete(refund: Refund, *, stripe_refund_id: str | None) -> Refund:
     refund.completed_at = timezone.now()
     refund.error = ""
     refund.save(update_fields=["credit_note", "status", "stripe_refund_id", "completed_at", "error"])
-    transaction.on_commit(lambda: _send_credit_note_email(refund.pk))
+    if notify:
+        transaction.on_commit(lambda: _send_credit_note_email(refund.pk))
     return refund
 
 
 @transaction.atomic
-def refund_complete(*, refund: Refund, stripe_refund_id: str | None = None) -> tuple[Refund, bool]:
+def refund_complete(*, refund: Refund, stripe_refund_id: str | None = None, notify: bool = True) -> tuple[Refund, bool]:
     """The provider refunded the money: issue the credit note. Returns (refund, completed_now).
 
     Locks the order row then the refund row (the webhook path takes the same locks in the
@@ -415,7 +424,7 @@ def refund_complete(*, refund: Refund, stripe_refund_id: str | None = None) -> t
     refund = Refund.objects.select_for_update().select_related("order").get(pk=refund.pk)
     if refund.status == Refund.Status.SUCCEEDED:
         return refund, False
-    return _complete(refund, stripe_refund_id=stripe_refund_id), True
+    return _complete(refund, stripe_refund_id=stripe_refund_id, notify=notify), True
 
 
 @transaction.atomic

@@ -414,14 +414,9 @@ def order_payment_start(*, order, success_url, cancel_url):
         attempt = f"after-{order.stripe_checkout_session_id[-12:]}"
     tax_rate_id = ""
     if order.vat_treatment and not gateway.is_demo:
-        # Stripe adds the same VAT through a tax rate of ours (manage.py stripe_tax_rates).
+        # Stripe adds the same VAT through a tax rate of ours.
         decision = vat.VatDecision(rate=order.vat_rate, treatment=order.vat_treatment)
-        tax_rate_id = billing_selectors.provider_tax_rate_id(decision=decision)
-        if not tax_rate_id:
-            logger.error(
-                "No Stripe tax rate for %s%% (%s): run manage.py stripe_tax_rates", decision.percent, decision.treatment
-            )
-            raise CheckoutRefused("We cannot take payments right now. Your order is saved: please try again later.")
+        tax_rate_id = stripe_tax_rate_ensure(decision=decision)
     lines = [
         payments.CheckoutLine(
             name=f"{line.service_name} — {line.plan_name}",
@@ -443,6 +438,35 @@ def order_payment_start(*, order, success_url, cancel_url):
     Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
     order.stripe_checkout_session_id = session_id
     return url
+
+
+TAX_RATE_NAMES = {
+    vat.Treatment.STANDARD: ("VAT", "UK VAT at the standard rate"),
+    vat.Treatment.REVERSE_CHARGE: ("VAT (reverse charge)", vat.REVERSE_CHARGE_NOTE),
+}
+
+
+def stripe_tax_rate_ensure(*, decision):
+    """The Stripe tax rate for a VAT decision: the one recorded, or one made now.
+
+    `manage.py stripe_tax_rates` makes them ahead of time; a new UK rate (a new
+    billing.VatRate row) gets its Stripe rate at the first checkout that needs it. Calls the
+    gateway with an idempotency key derived from the rate, so two checkouts at once make
+    one rate. Writes one billing.ProviderTaxRate. Raises payments.PaymentError.
+    """
+    found = billing_selectors.provider_tax_rate_id(decision=decision)
+    if found:
+        return found
+    name, description = TAX_RATE_NAMES[decision.treatment]
+    provider_id = payments.get_gateway().create_tax_rate(
+        percentage=decision.percent,
+        display_name=name,
+        description=description,
+        jurisdiction="GB",
+        idempotency_key=f"tax-rate-{decision.treatment}-{decision.rate}",
+    )
+    billing_services.provider_tax_rate_record(decision=decision, provider_id=provider_id)
+    return provider_id
 
 
 def _stripe_customer_of(user_id):
