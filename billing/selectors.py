@@ -71,6 +71,10 @@ class Quarter:
         """The first day after the quarter."""
         return Quarter(self.year + self.number // 4, self.number % 4 + 1).start
 
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 

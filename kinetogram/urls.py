@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
+    path("invoices/", include("billing.urls")),
     path("", include("shop.urls")),
 ]
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "shop", "marketing", "privacy", "kinetogram")
+APPS = ("accounts", "shop", "billing", "marketing", "privacy", "kinetogram")
 
 
 def test_import_contracts_are_kept():
