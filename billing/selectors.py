@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 
 from billing import vat
@@ -117,3 +118,26 @@ def vat_return_quarters(*, today: datetime.date, count: int = 8) -> list[VatRetu
         quarters.append(quarter)
         quarter = quarter.previous()
     return [vat_return(q) for q in quarters]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a checkout shows before the order exists: the VAT for this country and number."""
+
+    figures: vat.Figures
+    vat_number: str
+    error: str  # why the VAT number was not accepted ("" when it was, or none was given)
+
+
+def checkout_quote(*, nets, country: str, vat_number: str = "") -> Quote:
+    """Net, VAT and gross per line and in total for a cart sold to `country` with
+    `vat_number`, by the same rule the order will be placed with (billing.vat). A VAT
+    number that does not check is left out of the figures and its problem returned."""
+    country = (country or vat.HOME_COUNTRY).strip().upper()
+    try:
+        cleaned = vat.vat_number_clean(vat_number, country=country)
+        error = ""
+    except ValidationError as exc:
+        cleaned, error = "", exc.messages[0]
+    decision = vat.vat_decision(country=country, vat_number=cleaned)
+    return Quote(figures=vat.figures(nets=nets, decision=decision), vat_number=cleaned, error=error)

@@ -465,7 +465,8 @@ def stripe_tax_rate_ensure(*, decision):
         jurisdiction="GB",
         idempotency_key=f"tax-rate-{decision.treatment}-{decision.rate}",
     )
-    billing_services.provider_tax_rate_record(decision=decision, provider_id=provider_id)
+    if provider_id:
+        billing_services.provider_tax_rate_record(decision=decision, provider_id=provider_id)
     return provider_id
 
 
