@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,7 +112,9 @@ class TaxInvoice(models.Model):
         indexes = [models.Index(fields=["kind", "supply_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(gross_total=models.F("net_total") + models.F("vat_total")), name="tax_document_adds_up"
+                # Rounded so SQLite's floating arithmetic compares like PostgreSQL's exact numeric.
+                condition=Q(gross_total=Round(models.F("net_total") + models.F("vat_total"), 2)),
+                name="tax_document_adds_up",
             ),
             models.CheckConstraint(
                 condition=(Q(kind="invoice", credited_invoice__isnull=True, gross_total__gte=0))

@@ -208,12 +208,13 @@ def vat_number_clean(number: str, *, country: str) -> str:
             "Leave the VAT number empty to pay UK VAT.",
             code="vat_country_unsupported",
         )
-    compact = module.compact(raw).upper()
+    text = raw.upper()
     if module in (gb_vat, eu_vat):
-        prefix = compact[:2] if compact[:2].isalpha() else ""
+        text = "".join(ch for ch in text if ch.isalnum())
+        prefix = text[:2] if text[:2].isalpha() else ""
         expected = {"GB": ("GB", "XI"), "GR": ("EL",)}.get(country, (country,))
         if not prefix:
-            compact = expected[0] + compact
+            text = expected[0] + text
         elif prefix not in expected:
             raise ValidationError(
                 f"This VAT number starts with {prefix}, which is not the country of your billing address.",
@@ -221,11 +222,11 @@ def vat_number_clean(number: str, *, country: str) -> str:
             )
     try:
         if module is gb_vat:
-            gb_vat.validate(compact[2:] if compact[:2] in ("GB", "XI") else compact)
+            compact = text[:2] + gb_vat.validate(text[2:])
         else:
-            module.validate(compact)
+            compact = module.validate(text).upper()
     except _Bad as exc:
-        why = next((text for kind, text in _WHY.items() if isinstance(exc, kind)), "it is not valid")
+        why = next((reason for kind, reason in _WHY.items() if isinstance(exc, kind)), "it is not valid")
         raise ValidationError(
             f"This is not a valid VAT number: {why}. Check it on your VAT certificate.", code="vat_invalid"
         ) from None
