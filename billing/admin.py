@@ -101,7 +101,7 @@ class TaxInvoiceAdmin(ReadOnlyAdmin):
             [
                 str(figures.quarter),
                 figures.quarter.start.isoformat(),
-                figures.quarter.end.isoformat(),
+                figures.quarter.last_day.isoformat(),
                 figures.vat_due_on_sales,
                 figures.sales_ex_vat,
                 figures.reverse_charge_sales,

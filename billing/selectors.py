@@ -104,9 +104,9 @@ def vat_return(quarter: Quarter) -> VatReturn:
     )
     return VatReturn(
         quarter=quarter,
-        vat_due_on_sales=sums["vat"] or vat.ZERO,
-        sales_ex_vat=sums["net"] or vat.ZERO,
-        reverse_charge_sales=sums["reverse"] or vat.ZERO,
+        vat_due_on_sales=vat.money(sums["vat"] or vat.ZERO),
+        sales_ex_vat=vat.money(sums["net"] or vat.ZERO),
+        reverse_charge_sales=vat.money(sums["reverse"] or vat.ZERO),
         documents=sums["documents"] or 0,
     )
 

@@ -255,7 +255,7 @@ def invoice_issue_for_period(
 def credited_so_far(invoice: TaxInvoice) -> tuple[Decimal, Decimal]:
     """(gross, VAT) already credited against `invoice`, as positive amounts."""
     sums = invoice.credit_notes.aggregate(gross=Sum("gross_total"), vat=Sum("vat_total"))
-    return -(sums["gross"] or vat.ZERO), -(sums["vat"] or vat.ZERO)
+    return -vat.money(sums["gross"] or vat.ZERO), -vat.money(sums["vat"] or vat.ZERO)
 
 
 @transaction.atomic
@@ -369,7 +369,7 @@ def refundable_amount(order) -> Decimal:
     if invoiced is None:
         invoiced = order.total if order.paid_at else vat.ZERO
     refunded = order.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))["total"]
-    return max(vat.ZERO, invoiced - (refunded or vat.ZERO))
+    return vat.money(max(vat.ZERO, invoiced - (refunded or vat.ZERO)))
 
 
 @transaction.atomic

@@ -127,9 +127,7 @@ def test_a_plans_first_invoice_itemises_every_line_and_a_renewal_only_the_plan()
 def test_stripe_figures_that_differ_by_a_penny_flag_the_invoice_and_log(caplog):
     order = paid_order(lines=[(Decimal("49.99"), 1, "one_off")])  # ours: VAT 9.99
 
-    invoice, _ = services.invoice_issue_for_order(
-        order=order, provider_figures=(Decimal("10.00"), Decimal("59.99"))
-    )
+    invoice, _ = services.invoice_issue_for_order(order=order, provider_figures=(Decimal("10.00"), Decimal("59.99")))
 
     assert invoice.provider_figures_agree is False
     assert (invoice.provider_vat, invoice.vat_total) == (Decimal("10.00"), Decimal("9.99"))
