@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("contests/", include("contests.urls")),
     path("surveys/", include("contests.survey_urls")),
+    path("invoices/", include("billing.urls")),
     path("", include("shop.urls")),
 ]
 

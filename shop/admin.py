@@ -1,9 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from billing import selectors as billing_selectors
+from billing import services as billing_services
+from billing.exceptions import RefundRefused
+from billing.forms import RefundForm
 from privacy.admin_mixins import PersonalDataAdminMixin
-from shop import services
+from shop import payments, refunds, services
 from shop.models import (
     Category,
     ConsultationRequest,
@@ -231,6 +240,64 @@ class OrderAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         "billing_name", "billing_company", "billing_line1", "billing_line2", "billing_city", "billing_postcode",
         "billing_country", "recipient_name", "recipient_email",
     ]  # fmt: skip
+    # VAT and business details, and the VAT invoices, credit notes and refund button (billing).
+    readonly_fields += [
+        "net_total", "vat_total", "vat_rate", "vat_treatment", "vat_number", "purchase_order", "invoice_email",
+        "vat_documents",
+    ]  # fmt: skip
+    fields += readonly_fields[-8:]
+
+    @admin.display(description="VAT invoices and credit notes")
+    def vat_documents(self, obj):
+        documents = billing_selectors.documents_for_order(order=obj)
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a> (£{})',
+            ((reverse("admin:billing_taxinvoice_pdf", args=[d.pk]), d.number, d.gross_total) for d in documents),
+        )
+        refund = format_html(
+            ' · <a class="button" href="{}">Refund…</a>', reverse("admin:shop_order_refund", args=[obj.pk])
+        )
+        return format_html("{}{}", links or "none yet", refund)
+
+    def get_urls(self):
+        refund = path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="shop_order_refund")
+        return [refund, *super().get_urls()]
+
+    def refund_view(self, request, pk):
+        """Refund an order fully or in part (billing.refund_order): one service call."""
+        if not request.user.has_perm("billing.refund_order"):
+            raise PermissionDenied
+        order = get_object_or_404(Order, pk=pk)
+        form = RefundForm(request.POST or None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    refund = refunds.order_refund(
+                        order=order,
+                        amount=form.cleaned_data["amount"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                    )
+                except RefundRefused as exc:
+                    form.add_error(None, str(exc))
+                except payments.PaymentError:
+                    form.add_error(None, "Stripe did not make the refund; nothing was refunded. Try again later.")
+                else:
+                    note = refund.credit_note.number if refund.credit_note_id else "none"
+                    self.message_user(request, f"Refunded £{refund.amount}; credit note {note}.", messages.SUCCESS)
+                    return redirect("admin:shop_order_change", order.pk)
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Refund order {order.number}",
+            "order": order,
+            "form": form,
+            "refundable": billing_services.refundable_amount(order),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/shop/order/refund.html", context, status=status)
 
     def has_add_permission(self, request):
         return False

@@ -28,6 +28,8 @@ from django.utils import timezone
 from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
 from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
+from billing import vat
+from billing.demo import DEMO_PURCHASE_ORDERS, demo_order_vat, demo_seed_billing
 from privacy.demo import demo_seed_exports, demo_seed_privacy, demo_seed_requests
 from privacy.registry import site as personal_data_site
 from shop.models import (
@@ -757,6 +759,7 @@ def demo_seed_shop(*, staff_email=None, staff_password=None, customer_password=N
     for email, specs in ORDERS.items():
         for index, spec in enumerate(specs):
             _seed_order(customers[email], index, spec, plans, now)
+    demo_seed_billing(orders=list(Order.objects.filter(user__in=customers.values())), now=now)
     _seed_reviews(customers, staff, now)
     _seed_saved_searches(customers, now)
     _seed_consultations(customers, now)
@@ -966,13 +969,22 @@ def _seed_order(user, index, spec, plans, now):
     is_subscription = any(plan.is_recurring for plan, _, _ in lines)
     steps = TIMELINES[status]
     paid = any(step == Order.Status.PAID for step, _ in steps)
+    vat_number, figures = demo_order_vat(
+        email=user.email, country=billing.country, nets=[total for _, _, total in lines], day=placed.date()
+    )
     order = Order.objects.create(
         number=number,
         user=user,
         email=user.email,
         status=status,
         mode=Order.Mode.SUBSCRIPTION if is_subscription else Order.Mode.PAYMENT,
-        total=sum((total for _, _, total in lines), Decimal("0.00")),
+        total=figures.gross,
+        net_total=figures.net,
+        vat_total=figures.vat,
+        vat_rate=figures.rate,
+        vat_treatment=figures.treatment,
+        vat_number=vat_number,
+        purchase_order=DEMO_PURCHASE_ORDERS.get(user.email, ""),
         billing_name=billing.full_name,
         billing_company=billing.company,
         billing_line1=billing.line1,
@@ -1042,7 +1054,7 @@ def _seed_subscription(order, plan, quantity, status, started, now):
             subscription=subscription,
             stripe_invoice_id="in_demo_" + invoice_id,
             number="KG-INV-" + invoice_id[:8],
-            amount=plan.price * quantity,
+            amount=plan.price * quantity + vat.vat_for(plan.price * quantity, rate=order.vat_rate),
             currency=order.currency,
             status=Invoice.Status.FAILED if failed else Invoice.Status.PAID,
             period_start=period_start,

@@ -2,9 +2,11 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from accounts.countries import COUNTRIES
+from billing import vat
 from shop.cart import clean_quantity
 from shop.models import Category, ConsultationRequest, Review, SavedSearch
 from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
@@ -296,6 +298,24 @@ class CheckoutForm(forms.Form):
         },
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
+    vat_number = forms.CharField(
+        label="VAT number (businesses, optional)",
+        max_length=32,
+        required=False,
+        help_text="A business outside the UK with a valid VAT or tax number pays no UK VAT (reverse charge).",
+    )
+    purchase_order = forms.CharField(
+        label="Purchase order reference (optional)",
+        max_length=64,
+        required=False,
+        help_text="Printed on your VAT invoice.",
+    )
+    invoice_email = forms.EmailField(
+        label="Send invoices to (optional)",
+        required=False,
+        help_text="Your accounts department, if not the address you sign in with.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     save_address = forms.BooleanField(label="Save this address in my address book", required=False)
     for_someone_else = forms.BooleanField(label="I am buying for someone else", required=False)
     recipient_name = forms.CharField(label="Their name", max_length=150, required=False)
@@ -324,14 +344,22 @@ class CheckoutForm(forms.Form):
         else:
             cleaned["recipient_name"] = ""
             cleaned["recipient_email"] = ""
+        if cleaned.get("vat_number") and cleaned.get("billing_country"):
+            try:
+                cleaned["vat_number"] = vat.vat_number_clean(cleaned["vat_number"], country=cleaned["billing_country"])
+            except ValidationError as exc:
+                self.add_error("vat_number", exc)
         return cleaned
 
     def billing(self):
         data = self.cleaned_data
-        return {
+        billing = {
             key: data.get(f"billing_{key}", "").strip()
             for key in ("name", "company", "line1", "line2", "city", "postcode", "country")
         }
+        for key in ("vat_number", "purchase_order", "invoice_email"):
+            billing[key] = (data.get(key) or "").strip()
+        return billing
 
     def recipient(self):
         return {

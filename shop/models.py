@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.vat import Treatment
 from shop.querysets import OrderQuerySet, PlanQuerySet, ReviewQuerySet, ServiceQuerySet, SubscriptionQuerySet
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -207,7 +208,17 @@ class Order(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.PAYMENT)
     currency = models.CharField(max_length=3, default="gbp")
+    # What the customer pays, VAT included; the parts below add up to it (billing.vat).
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    net_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    vat_total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    # Empty on orders placed before VAT was charged.
+    vat_treatment = models.CharField(max_length=16, choices=Treatment.choices, blank=True)
+    # Business details printed on the VAT invoice; the VAT number is stored normalised.
+    vat_number = models.CharField("VAT number", max_length=32, blank=True)
+    purchase_order = models.CharField("purchase order reference", max_length=64, blank=True)
+    invoice_email = models.EmailField("billing email", blank=True)
 
     billing_name = models.CharField(max_length=150)
     billing_company = models.CharField(max_length=150, blank=True)

@@ -57,12 +57,14 @@ class InvalidWebhook(Exception):
 
 @dataclass(frozen=True)
 class CheckoutLine:
-    """One line of a checkout as Stripe will show it; built from our database only."""
+    """One line of a checkout as Stripe will show it; built from our database only.
+    `unit_price` excludes VAT; `tax_rate_id` is the Stripe tax rate adding our VAT."""
 
     name: str
     unit_price: Decimal
     quantity: int
     interval: str = ""  # "", "month" or "year"
+    tax_rate_id: str = ""
 
 
 def to_minor_units(amount: Decimal) -> int:
@@ -116,6 +118,15 @@ class Gateway:
         """One event as a dict, or None when it cannot be fetched."""
         raise NotImplementedError
 
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key, metadata):
+        """Refund `amount` (Decimal pounds) of a payment; return the provider's refund id.
+        The key makes a retried request one refund."""
+        raise NotImplementedError
+
+    def create_tax_rate(self, *, percentage, display_name, description, jurisdiction, idempotency_key):
+        """Make an exclusive tax rate (percentage a Decimal, 20 for 20%); return its id."""
+        raise NotImplementedError
+
     def delete_customer(self, *, customer_id):
         """Delete a customer and what the provider keeps with it (saved cards, details), for an
         erasure (GDPR Art. 17(2)). A customer already gone counts as deleted."""
@@ -155,12 +166,18 @@ class Gateway:
 MAX_TIMESTAMP = 253_402_300_799
 # Stripe's list objects and sub-objects in the fields our handlers read (see
 # shop.services.stripe_object_minimise), and the ids that Stripe may expand into objects.
-EVENT_OBJECT_CONTAINERS = ("metadata", "parent", "lines", "items")
-EVENT_OBJECT_EXPANDABLE = ("customer", "subscription", "payment_intent", "invoice")
+EVENT_OBJECT_CONTAINERS = ("metadata", "parent", "lines", "items", "refunds", "total_details")
+EVENT_OBJECT_EXPANDABLE = ("customer", "subscription", "payment_intent", "invoice", "charge")
+# Amounts in minor units the handlers add up (a refund's amount, the taxes of an invoice).
+EVENT_OBJECT_AMOUNTS = ("amount", "amount_total", "amount_paid", "amount_refunded", "tax")
 
 
 def _is_stripe_string(value, *, max_length=255):
     return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
+def _is_amount(value):
+    return type(value) is int and 0 <= value <= 10**12
 
 
 def event_shape_problem(event) -> str:
@@ -198,6 +215,21 @@ def event_shape_problem(event) -> str:
     parent = obj.get("parent") or {}
     if parent.get("subscription_details") is not None and not isinstance(parent["subscription_details"], dict):
         return "'data.object.parent.subscription_details' is not an object"
+    for key in EVENT_OBJECT_AMOUNTS:
+        if obj.get(key) is not None and not _is_amount(obj[key]):
+            return f"'data.object.{key}' is not an amount"
+    taxes = obj.get("total_taxes")
+    if taxes is not None and not (
+        isinstance(taxes, list) and all(isinstance(t, dict) and _is_amount(t.get("amount", 0)) for t in taxes)
+    ):
+        return "'data.object.total_taxes' is not a list of amounts"
+    for refund in (obj.get("refunds") or {}).get("data") or []:
+        if (
+            not isinstance(refund, dict)
+            or not _is_stripe_string(refund.get("id"))
+            or not _is_amount(refund.get("amount"))
+        ):
+            return "'data.object.refunds.data' is not a list of refunds"
     for key in ("lines", "items"):
         rows = (obj.get(key) or {}).get("data")
         if rows is not None and not (isinstance(rows, list) and all(isinstance(row, dict) for row in rows)):
@@ -242,6 +274,8 @@ class StripeGateway(Gateway):
             "cancel_url": cancel_url,
             "client_reference_id": order.number,
             "metadata": metadata,
+            # The customer's VAT number goes on Stripe's receipts too; ours is checked at checkout.
+            "tax_id_collection": {"enabled": True},
         }
         # Stripe takes one or the other: a known customer keeps their receipts and plans together.
         if customer_id:
@@ -297,6 +331,30 @@ class StripeGateway(Gateway):
     def retrieve_event(self, *, event_id):
         return self._call(self.client.v1.events.retrieve, event_id).to_dict()
 
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key, metadata):
+        refund = self._call(
+            self.client.v1.refunds.create,
+            params={"payment_intent": payment_intent_id, "amount": to_minor_units(amount), "metadata": metadata},
+            options={"idempotency_key": idempotency_key},
+        )
+        return refund.id
+
+    def create_tax_rate(self, *, percentage, display_name, description, jurisdiction, idempotency_key):
+        rate = self._call(
+            self.client.v1.tax_rates.create,
+            params={
+                "percentage": str(percentage),
+                "inclusive": False,
+                "display_name": display_name,
+                "description": description,
+                "jurisdiction": jurisdiction,
+                "country": "GB",
+                "tax_type": "vat",
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+        return rate.id
+
     def delete_customer(self, *, customer_id):
         try:
             self._call(self.client.v1.customers.delete, customer_id)
@@ -351,6 +409,12 @@ class DemoGateway(Gateway):
     def retrieve_event(self, *, event_id):
         return None
 
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key, metadata):
+        raise PaymentError("the demo gateway moves no money: demo refunds are recorded only")
+
+    def create_tax_rate(self, *, percentage, display_name, description, jurisdiction, idempotency_key):
+        return ""  # the demo page shows our own figures: no provider, no tax rate
+
     def delete_customer(self, *, customer_id):
         return None
 
@@ -381,7 +445,11 @@ def _line_item(line: CheckoutLine, currency):
     }
     if line.interval:
         price_data["recurring"] = {"interval": INTERVALS[line.interval]}
-    return {"price_data": price_data, "quantity": line.quantity}
+    item = {"price_data": price_data, "quantity": line.quantity}
+    if line.tax_rate_id:
+        price_data["tax_behavior"] = "exclusive"
+        item["tax_rates"] = [line.tax_rate_id]
+    return item
 
 
 def subscription_state(subscription: dict) -> dict:

@@ -250,7 +250,11 @@ def order_for_user(*, user, number):
     """The signed-in customer's own order, or None (AC-01: never someone else's)."""
     if not (user and user.is_authenticated):
         return None
-    return Order.objects.filter(number=number, user=user).prefetch_related("lines", "events", "subscriptions").first()
+    return (
+        Order.objects.filter(number=number, user=user)
+        .prefetch_related("lines", "events", "subscriptions", "tax_documents")
+        .first()
+    )
 
 
 def order_placed_from_cart(*, cart_key, user, guest_order_numbers=()):
@@ -266,11 +270,14 @@ def order_placed_from_cart(*, cart_key, user, guest_order_numbers=()):
 
 
 def subscription_list_for_user(*, user):
-    """The customer's subscriptions with their invoices, live ones first (two queries)."""
+    """The customer's subscriptions with their invoices and VAT documents, live ones first (three queries)."""
     subscriptions = list(
         Subscription.objects.for_user(user)
         .select_related("order")
-        .prefetch_related(Prefetch("invoices", queryset=Invoice.objects.order_by("-created_at", "-pk")))
+        .prefetch_related(
+            Prefetch("invoices", queryset=Invoice.objects.order_by("-created_at", "-pk")),
+            "invoices__tax_documents",
+        )
         .order_by("-created_at", "-pk")
     )
     live = [s for s in subscriptions if s.status != Subscription.Status.CANCELED]

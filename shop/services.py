@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,9 @@ from django.utils import timezone
 
 from accounts.mail import send_templated_email
 from accounts.models import Address
+from billing import selectors as billing_selectors
+from billing import services as billing_services
+from billing import vat
 from shop import payments
 from shop.cart import clean_quantity, user_cart_items
 from shop.models import (
@@ -169,6 +171,8 @@ HANDLED_EVENT_TYPES = (
     "customer.subscription.updated",
     "customer.subscription.deleted",
     "charge.refunded",
+    "refund.created",
+    "refund.updated",
 )
 
 
@@ -328,13 +332,26 @@ def _order_place(*, cart_items, user, email, billing, recipient, save_address, c
         )
     recurring = any(line.billing != Plan.Billing.ONE_OFF for line in lines)
     recipient = recipient or {}
+    try:
+        # Prices are ex VAT; billing.vat decides the VAT once for the whole order.
+        decision = vat.vat_decision(country=billing["country"], vat_number=billing.get("vat_number", ""))
+    except ValidationError as exc:
+        raise CheckoutRefused(exc.messages[0]) from None
+    figures = vat.figures(nets=[line.line_total for line in lines], decision=decision)
     order = Order.objects.create(
         cart_key=cart_key or None,
         user=user if signed_in else None,
         email=(user.email if signed_in else email).strip(),
         mode=Order.Mode.SUBSCRIPTION if recurring else Order.Mode.PAYMENT,
         currency=_currency(),
-        total=sum((line.line_total for line in lines), Decimal("0.00")),
+        total=figures.gross,
+        net_total=figures.net,
+        vat_total=figures.vat,
+        vat_rate=figures.rate,
+        vat_treatment=figures.treatment,
+        vat_number=vat.vat_number_clean(billing.get("vat_number", ""), country=billing["country"]),
+        purchase_order=billing.get("purchase_order", ""),
+        invoice_email=billing.get("invoice_email", ""),
         billing_name=billing["name"],
         billing_company=billing.get("company", ""),
         billing_line1=billing["line1"],
@@ -395,12 +412,18 @@ def order_payment_start(*, order, success_url, cancel_url):
         if url:
             return url
         attempt = f"after-{order.stripe_checkout_session_id[-12:]}"
+    tax_rate_id = ""
+    if order.vat_treatment and not gateway.is_demo:
+        # Stripe adds the same VAT through a tax rate of ours.
+        decision = vat.VatDecision(rate=order.vat_rate, treatment=order.vat_treatment)
+        tax_rate_id = stripe_tax_rate_ensure(decision=decision)
     lines = [
         payments.CheckoutLine(
             name=f"{line.service_name} — {line.plan_name}",
             unit_price=line.unit_price,
             quantity=line.quantity,
             interval=line.billing if line.billing != Plan.Billing.ONE_OFF else "",
+            tax_rate_id=tax_rate_id,
         )
         for line in order.lines.order_by("pk")
     ]
@@ -415,6 +438,36 @@ def order_payment_start(*, order, success_url, cancel_url):
     Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
     order.stripe_checkout_session_id = session_id
     return url
+
+
+TAX_RATE_NAMES = {
+    vat.Treatment.STANDARD: ("VAT", "UK VAT at the standard rate"),
+    vat.Treatment.REVERSE_CHARGE: ("VAT (reverse charge)", vat.REVERSE_CHARGE_NOTE),
+}
+
+
+def stripe_tax_rate_ensure(*, decision):
+    """The Stripe tax rate for a VAT decision: the one recorded, or one made now.
+
+    `manage.py stripe_tax_rates` makes them ahead of time; a new UK rate (a new
+    billing.VatRate row) gets its Stripe rate at the first checkout that needs it. Calls the
+    gateway with an idempotency key derived from the rate, so two checkouts at once make
+    one rate. Writes one billing.ProviderTaxRate. Raises payments.PaymentError.
+    """
+    found = billing_selectors.provider_tax_rate_id(decision=decision)
+    if found:
+        return found
+    name, description = TAX_RATE_NAMES[decision.treatment]
+    provider_id = payments.get_gateway().create_tax_rate(
+        percentage=decision.percent,
+        display_name=name,
+        description=description,
+        jurisdiction="GB",
+        idempotency_key=f"tax-rate-{decision.treatment}-{decision.rate}",
+    )
+    if provider_id:
+        billing_services.provider_tax_rate_record(decision=decision, provider_id=provider_id)
+    return provider_id
 
 
 def _stripe_customer_of(user_id):
@@ -513,6 +566,9 @@ def checkout_session_completed(session: dict):
         order.card_brand, order.card_last4 = card[0][:20], card[1][-4:]
         order.save()
         order_set_status(order=order, status=Order.Status.PAID, note="Payment received")
+        if not session.get("subscription"):
+            # A plan's VAT invoice comes with Stripe's invoice.paid, one per period.
+            billing_services.invoice_issue_for_order(order=order, provider_figures=_provider_vat(session))
         if session.get("subscription"):
             _subscriptions_start(
                 order=order, stripe_subscription_id=_id(session["subscription"]), state=subscription_state
@@ -582,10 +638,26 @@ def charge_refunded(charge: dict):
     """A charge was refunded: the order ends refunded, whatever arrived before.
 
     Writes: Order status (pending → paid → refunded when the refund overtook the payment
-    event, so the state machine is never bypassed), OrderEvents. Sends nothing: the
+    event, so the state machine is never bypassed, with the paid order's VAT invoice),
+    OrderEvents, and for each refund the charge lists, what shop.refunds.refund_created
+    writes (a Refund and its credit note, once per Stripe refund). Sends nothing more: the
     confirmation email is skipped for a refunded order. Raises NotYetKnown when no order
     matches yet.
     """
+    from shop.refunds import refunds_of_charge
+
+    _charge_refunded_status(charge)
+    refunds_of_charge(charge)
+
+
+def refund_created(refund: dict):
+    """refund.created / refund.updated: see shop.refunds.refund_created."""
+    from shop.refunds import refund_created as record
+
+    record(refund)
+
+
+def _charge_refunded_status(charge):
     number = (charge.get("metadata") or {}).get("order_number")
     intent = _id(charge.get("payment_intent"))
     with transaction.atomic():
@@ -607,6 +679,8 @@ def charge_refunded(charge: dict):
             order.paid_at = order.paid_at or timezone.now()
             order.save(update_fields=["paid_at", "updated_at"])
             order_set_status(order=order, status=Order.Status.PAID, note="Payment recorded with its refund")
+            if order.mode == Order.Mode.PAYMENT:
+                billing_services.invoice_issue_for_order(order=order)
         order_set_status(order=order, status=Order.Status.REFUNDED, note="Refunded")
 
 
@@ -619,6 +693,12 @@ def invoice_paid(invoice: dict):
     subscriptions = _invoice_subscriptions(invoice)
     with transaction.atomic():
         _invoice_record(invoice, subscriptions[0], Invoice.Status.PAID)
+        billing_services.invoice_issue_for_period(
+            order=subscriptions[0].order,
+            subscription_invoice=Invoice.objects.get(stripe_invoice_id=invoice["id"]),
+            first=True if invoice.get("billing_reason") == "subscription_create" else None,
+            provider_figures=_provider_vat(invoice),
+        )
         period_end = _invoice_period_end(invoice)
         for subscription in subscriptions:
             if subscription.status == Subscription.Status.CANCELED:
@@ -653,6 +733,21 @@ def invoice_payment_failed(invoice: dict):
                     context={"subscriptions": subscriptions, "user": subscription.user},
                 )
             )
+
+
+def _provider_vat(obj):
+    """(VAT, gross) Stripe charged on a Checkout Session or an invoice, or None when the
+    payload does not say (billing compares them with ours to the penny)."""
+    if obj.get("object") == "invoice":
+        taxes = obj.get("total_taxes")
+        tax = sum(int(t.get("amount") or 0) for t in taxes) if isinstance(taxes, list) else obj.get("tax")
+        gross = obj.get("amount_paid")
+    else:
+        tax = (obj.get("total_details") or {}).get("amount_tax")
+        gross = obj.get("amount_total")
+    if tax is None or gross is None:
+        return None
+    return payments.from_minor_units(tax), payments.from_minor_units(gross)
 
 
 def _invoice_subscriptions(invoice):
@@ -766,6 +861,8 @@ EVENT_HANDLERS = {
     "customer.subscription.updated": subscription_updated,
     "customer.subscription.deleted": subscription_deleted,
     "charge.refunded": charge_refunded,
+    "refund.created": refund_created,
+    "refund.updated": refund_created,
 }
 
 
@@ -779,19 +876,27 @@ def stripe_object_minimise(obj: dict) -> dict:
         "subscription", "payment_intent", "amount_total", "currency", "invoice", "number", "amount_paid",
         "amount_due", "total", "hosted_invoice_url", "period_start", "period_end", "created", "refunded",
         "amount_refunded", "amount", "cancel_at_period_end", "current_period_end", "canceled_at", "ended_at",
+        "billing_reason", "tax", "charge", "reason",
     }  # fmt: skip
     small = {key: obj[key] for key in keep if key in obj}
     for key in ("customer", "subscription", "payment_intent", "invoice"):
         if isinstance(small.get(key), dict):
             small[key] = small[key].get("id", "")
     if isinstance(small.get("metadata"), dict):
-        small["metadata"] = {k: v for k, v in small["metadata"].items() if k == "order_number"}
+        small["metadata"] = {k: v for k, v in small["metadata"].items() if k in ("order_number", "refund_id")}
     parent = (obj.get("parent") or {}).get("subscription_details") or {}
     if parent.get("subscription"):
         small["parent"] = {"subscription_details": {"subscription": _id(parent["subscription"])}}
     lines = (obj.get("lines") or {}).get("data") or []
     if lines:
         small["lines"] = {"data": [{"period": dict(line.get("period") or {})} for line in lines]}
+    if isinstance(obj.get("total_details"), dict):
+        small["total_details"] = {"amount_tax": obj["total_details"].get("amount_tax")}
+    if isinstance(obj.get("total_taxes"), list):
+        small["total_taxes"] = [{"amount": tax.get("amount")} for tax in obj["total_taxes"] if isinstance(tax, dict)]
+    refunds = (obj.get("refunds") or {}).get("data") or []
+    if refunds:
+        small["refunds"] = {"data": [_refund_minimise(refund) for refund in refunds]}
     items = (obj.get("items") or {}).get("data") or []
     if items:
         small["items"] = {"data": [{"current_period_end": item.get("current_period_end")} for item in items]}
@@ -1056,6 +1161,7 @@ def order_pay_demo(*, order):
             "client_reference_id": order.number,
             "metadata": {"order_number": order.number},
             "amount_total": payments.to_minor_units(order.total),
+            "total_details": {"amount_tax": payments.to_minor_units(order.vat_total)},
             "currency": order.currency,
             "customer": None,
             "payment_intent": None if subscription_id else f"demo_pi_{order.number}",
@@ -1072,6 +1178,8 @@ def order_pay_demo(*, order):
                 "number": f"DEMO-{order.number[3:]}-0001",
                 "status": "paid",
                 "amount_paid": payments.to_minor_units(order.total),
+                "total_taxes": [{"amount": payments.to_minor_units(order.vat_total)}],
+                "billing_reason": "subscription_create",
                 "currency": order.currency,
                 "hosted_invoice_url": None,
                 "created": int(now.timestamp()),
@@ -1129,6 +1237,15 @@ def subscription_cancel(*, subscription, user):
 
 
 # --- helpers -----------------------------------------------------------------------------
+def _refund_minimise(refund: dict) -> dict:
+    """A refund listed on a charge: its id, amount, status, payment and our metadata only."""
+    small = {key: refund[key] for key in ("id", "object", "amount", "status", "currency") if key in refund}
+    small["payment_intent"] = _id(refund.get("payment_intent"))
+    metadata = refund.get("metadata") or {}
+    small["metadata"] = {k: v for k, v in metadata.items() if k in ("order_number", "refund_id")}
+    return small
+
+
 def _id(value):
     if isinstance(value, dict):
         return value.get("id", "") or ""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/saved-searches/new/", views.saved_search_create, name="saved_search_create"),
     path("account/saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/vat/", views.checkout_vat, name="checkout_vat"),
     path("checkout/<str:number>/demo/", views.checkout_demo, name="checkout_demo"),
     path("checkout/<str:number>/success/", views.checkout_success, name="checkout_success"),
     path("orders/", views.order_list, name="order_list"),

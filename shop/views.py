@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing import selectors as billing_selectors
 from privacy import ratelimit
 from privacy.decorators import first_party_cookies_required
 from shop import cart as shop_cart
@@ -334,7 +335,11 @@ def checkout(request):
         if placed is not None:
             return _show_placed_order(request, placed)
     status = 200
-    if request.method == "POST" and not problems:
+    recalculate = request.method == "POST" and "recalculate" in request.POST
+    if request.method == "POST" and not problems and recalculate:
+        # "Update VAT" without JavaScript: the same page, figures for the posted country and number.
+        form = CheckoutForm(initial=request.POST.dict(), signed_in=signed_in)
+    elif request.method == "POST" and not problems:
         form = CheckoutForm(request.POST, signed_in=signed_in)
         if form.is_valid():
             try:
@@ -367,12 +372,31 @@ def checkout(request):
         form = CheckoutForm(initial=selectors.checkout_initial_billing(user=request.user), signed_in=signed_in)
         if request.method == "POST":
             status = 409
+    entered = form.data if form.is_bound else form.initial
+    country, vat_number = entered.get("billing_country"), entered.get("vat_number", "")
     context = {
         "items": items,
         "cart_key": cart_key,
-        "total": shop_cart.cart_total(items),
         "problems": problems,
         "form": form,
+        **_checkout_summary(items, country=country, vat_number=vat_number),
+        "currency": settings.SHOP_CURRENCY,
+        "login_url": f"{reverse('account_login')}?next={reverse('shop:checkout')}",
+        "signup_url": f"{reverse('account_signup')}?next={reverse('shop:checkout')}",
+    }
+    return render(request, "shop/checkout_form.html", context, status=status)
+
+
+def _checkout_summary(items, *, country, vat_number):
+    """The summary's lines with net, VAT and gross, and the totals, for this country and
+    VAT number (billing computes them, on the server only)."""
+    quote = billing_selectors.checkout_quote(
+        nets=[item.line_total for item in items], country=country or "GB", vat_number=vat_number or ""
+    )
+    figures = quote.figures
+    return {
+        "total": figures.gross,
+        "quote": quote,
         "has_recurring": any(item.plan.is_recurring for item in items),
         "summary_lines": [
             {
@@ -381,15 +405,29 @@ def checkout(request):
                 "billing": item.plan.billing,
                 "get_billing_display": item.plan.get_billing_display(),
                 "quantity": item.quantity,
-                "line_total": item.line_total,
+                "line_total": part.net,
+                "line_vat": part.vat,
+                "line_gross": part.gross,
             }
-            for item in items
+            for item, part in zip(items, figures.lines, strict=True)
         ],
-        "currency": settings.SHOP_CURRENCY,
-        "login_url": f"{reverse('account_login')}?next={reverse('shop:checkout')}",
-        "signup_url": f"{reverse('account_signup')}?next={reverse('shop:checkout')}",
     }
-    return render(request, "shop/checkout_form.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@first_party_cookies_required
+def checkout_vat(request):
+    """The checkout summary for the posted country and VAT number, as an HTML fragment the
+    checkout page swaps in when those fields change (money computed here, never in the browser)."""
+    items = shop_cart.cart_items(request)
+    country = (request.POST.get("billing_country") or "GB")[:2]
+    context = {
+        **_checkout_summary(items, country=country, vat_number=request.POST.get("vat_number", "")[:32]),
+        "currency": settings.SHOP_CURRENCY,
+    }
+    context["lines"] = context["summary_lines"]
+    return render(request, "shop/checkout_summary.html", context)
 
 
 def _order_for_checkout_pages(request, number):

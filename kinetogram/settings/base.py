@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "privacy",
     "accounts",
     "shop",
+    "billing",
     "marketing",
     "contests",
     "kinetogram.apps.KinetogramConfig",
@@ -217,6 +218,14 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 SHOP_PAYMENT_GATEWAY = env("SHOP_PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else "demo")
 # Whether the demo payment page may mark an order paid (it charges nothing); off in production.
 SHOP_DEMO_PAYMENTS = True
+
+# --- billing (VAT invoices) ----------------------------------------------------
+# The seller printed on every VAT invoice and credit note (HMRC VAT Notice 700, 16.3).
+BILLING_SELLER_NAME = env("BILLING_SELLER_NAME", default="Kinetogram Marketing Ltd")
+BILLING_SELLER_ADDRESS = env(
+    "BILLING_SELLER_ADDRESS", default="1 Example Street\nLondon\nEC1A 1AA\nUnited Kingdom"
+).replace("\\n", "\n")
+BILLING_VAT_NUMBER = env("BILLING_VAT_NUMBER", default="GB980780684")
 
 # --- company -------------------------------------------------------------------
 COMPANY_NAME = env("COMPANY_NAME", default="Kinetogram Marketing")

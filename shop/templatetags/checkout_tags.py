@@ -1,5 +1,9 @@
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html
+
+from billing import vat
 
 register = template.Library()
 
@@ -36,3 +40,14 @@ def amount(value, currency="gbp"):
     if value is None:
         return ""
     return f"{symbol}{value:,.2f}" if symbol else f"{value:,.2f} {currency.upper()}"
+
+
+@register.filter
+def vat_percent(rate):
+    """0.2000 → 20: a VAT rate as a percentage."""
+    return vat.VatDecision(rate=Decimal(rate or 0), treatment="").percent
+
+
+@register.simple_tag
+def reverse_charge_note():
+    return vat.REVERSE_CHARGE_NOTE

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "shop", "marketing", "privacy", "kinetogram", "contests")
+APPS = ("accounts", "shop", "billing", "marketing", "privacy", "kinetogram", "contests")
 
 
 def test_import_contracts_are_kept():

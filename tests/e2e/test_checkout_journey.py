@@ -86,7 +86,7 @@ def test_signed_in_customer_buys_a_plan_pays_on_the_demo_page_and_sees_it_paid(p
 
     order = Order.objects.get()
     assert order.status == Order.Status.ACTIVE
-    assert order.total == Decimal("399.00")
+    assert (order.net_total, order.total) == (Decimal("399.00"), Decimal("478.80"))  # + 20% VAT
     assert Subscription.objects.get().status == Subscription.Status.ACTIVE
     assert [m.subject for m in mail.outbox] == [f"Your Kinetogram order {order.number} is confirmed"]
 

@@ -77,7 +77,12 @@ def test_p02_newcomer_signs_up_searches_buys_in_demo_mode_and_sees_the_order(liv
 
     # The order is paid, belongs to the new account, and shows in the history.
     order = Order.objects.get()
-    assert (order.user.email, order.status, order.total) == ("newcomer@example.com", "paid", Decimal("350.00"))
+    assert (order.user.email, order.status, order.net_total, order.total) == (
+        "newcomer@example.com",
+        "paid",
+        Decimal("350.00"),
+        Decimal("420.00"),
+    )
     page.goto(f"{base}/orders/")
     expect(page.get_by_role("row", name=re.compile(order.number))).to_contain_text("Paid")
     page.get_by_role("link", name=order.number).click()

@@ -2,7 +2,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("kinetogram", "accounts", "shop", "marketing", "privacy")
+SOURCES = ("kinetogram", "accounts", "shop", "billing", "marketing", "privacy")
 READ = re.compile(
     r"""(?:env(?:\.[a-z]+)?|os\.environ\.get|os\.getenv|os\.environ\.setdefault)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
 )

@@ -18,6 +18,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from accounts.models import Address, Profile, User
+from billing.models import Refund, TaxInvoice
 from marketing.models import (
     InboundMessage,
     InterestChoice,
@@ -190,6 +191,30 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         status=Invoice.Status.PAID,
         hosted_invoice_url=c("shop.Invoice", "hosted_invoice_url", f"https://invoice.stripe.test/{tag}"),
     )
+    document = TaxInvoice.objects.create(
+        number=f"INV-{uuid.uuid4().hex[:10]}",
+        source_key=f"order:{order.number}",
+        order=order,
+        supply_date=now.date(),
+        seller_name="Kinetogram Marketing Ltd",
+        seller_address="1 Example Street",
+        seller_vat_number="GB980780684",
+        customer_name=c("billing.TaxInvoice", "customer_name"),
+        customer_company=c("billing.TaxInvoice", "customer_company"),
+        customer_address=c("billing.TaxInvoice", "customer_address"),
+        customer_country="GB",
+        customer_email=mail("billing.TaxInvoice", "customer_email", "invoices"),
+        purchase_order=c("billing.TaxInvoice", "purchase_order"),
+        vat_rate=Decimal("0.2"),
+        vat_treatment="standard",
+        net_total=Decimal("124.17"),
+        vat_total=Decimal("24.83"),
+        gross_total=Decimal("149.00"),
+    )
+    Refund.objects.create(
+        order=order, amount=Decimal("10.00"), reason=c("billing.Refund", "reason"), origin="staff", status="pending"
+    )
+    assert document.pk
     Review.objects.create(
         service=service, user=user, rating=4, title=c("shop.Review", "title"), body=c("shop.Review", "body")
     )

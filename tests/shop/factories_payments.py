@@ -29,6 +29,8 @@ class FakeGateway(Gateway):
         self.listed = []
         self.deleted_customers = []
         self.updated_customers = []
+        self.refunds = {}  # idempotency key -> refund dict
+        self.tax_rates = {}  # idempotency key -> tax rate dict
         #: How many customer calls fail (as Stripe being unreachable) before they succeed.
         self.customer_failures = 0
 
@@ -75,6 +77,21 @@ class FakeGateway(Gateway):
         if self.customer_failures:
             self.customer_failures -= 1
             raise TransientPaymentError("APIConnectionError")
+
+    def create_refund(self, *, payment_intent_id, amount, idempotency_key, metadata):
+        if idempotency_key not in self.refunds:
+            self.refunds[idempotency_key] = {
+                "id": f"re_test_{next(_ids):06d}",
+                "payment_intent": payment_intent_id,
+                "amount": amount,
+                "metadata": dict(metadata),
+            }
+        return self.refunds[idempotency_key]["id"]
+
+    def create_tax_rate(self, *, percentage, display_name, description, jurisdiction, idempotency_key):
+        if idempotency_key not in self.tax_rates:
+            self.tax_rates[idempotency_key] = {"id": f"txr_test_{next(_ids):06d}", "percentage": percentage}
+        return self.tax_rates[idempotency_key]["id"]
 
     def delete_customer(self, *, customer_id):
         self._customer_call()

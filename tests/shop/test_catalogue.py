@@ -48,7 +48,7 @@ def test_card_shows_category_name_summary_cheapest_price_with_billing_and_rating
     assert "Social starter" in html
     assert "Three posts a week." in html
     assert '<span class="pill">Social media</span>' in html
-    assert 'from <strong>£49</strong> <span class="small">/ month</span>' in html
+    assert 'from <strong>£49</strong> <span class="small">/ month + VAT</span>' in html
     assert 'aria-label="Rated 4.5 out of 5 from 2 reviews"' in html
 
 

@@ -32,7 +32,8 @@ def test_signed_in_checkout_places_a_pending_order_and_redirects_to_payment(clie
     assert response["Location"] == session["url"]
     assert order.status == Order.Status.PENDING
     assert order.user == user and order.email == user.email
-    assert order.total == Decimal("240.00")
+    # Prices are ex VAT; a UK customer pays 20% on top (billing.vat).
+    assert (order.net_total, order.vat_total, order.total) == (Decimal("240.00"), Decimal("48.00"), Decimal("288.00"))
     assert order.billing_country == "GB"
     assert order.mode == Order.Mode.PAYMENT
     assert order.stripe_checkout_session_id == session["id"]
@@ -62,7 +63,7 @@ def test_in01_posted_prices_and_totals_are_ignored(client, fake_gateway, tampere
     client.post("/checkout/", {**BILLING, **tampered})
 
     order = Order.objects.get()
-    assert order.total == Decimal("99.50")
+    assert (order.net_total, order.vat_total, order.total) == (Decimal("99.50"), Decimal("19.90"), Decimal("119.40"))
     assert order.currency == "gbp"
     assert OrderLine.objects.get().unit_price == Decimal("99.50")
     assert next(iter(fake_gateway.sessions.values()))["lines"][0].unit_price == Decimal("99.50")
@@ -77,7 +78,7 @@ def test_in01_price_changed_after_adding_to_cart_uses_the_database_price(client)
 
     client.post("/checkout/", BILLING)
 
-    assert Order.objects.get().total == Decimal("75.00")
+    assert Order.objects.get().net_total == Decimal("75.00")
 
 
 def test_monthly_and_yearly_plans_together_are_refused_with_an_explanation(client):
@@ -104,7 +105,7 @@ def test_one_off_plans_ride_along_with_monthly_plans(client, fake_gateway):
 
     order = Order.objects.get()
     assert order.mode == Order.Mode.SUBSCRIPTION
-    assert order.total == Decimal("349.00")
+    assert (order.net_total, order.total) == (Decimal("349.00"), Decimal("418.80"))
     assert sorted(line.interval for line in next(iter(fake_gateway.sessions.values()))["lines"]) == ["", "month"]
 
 
@@ -379,7 +380,8 @@ def test_in01_any_quantity_outside_the_range_is_refused_and_totals_are_recompute
 
     if 1 <= quantity <= django_settings.SHOP_MAX_QUANTITY:
         order = services.order_place(cart_items=[item], user=user, email="", billing=billing)
-        assert order.total == price * quantity
+        assert order.net_total == price * quantity
+        assert order.total == order.net_total + order.vat_total
         assert order.lines.get().unit_price == price
     else:
         with pytest.raises(services.CheckoutRefused, match="Choose a quantity from 1 to"):

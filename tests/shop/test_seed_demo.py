@@ -102,7 +102,9 @@ def test_orders_cover_every_status(seeded):
 
 def test_every_order_total_equals_the_sum_of_its_lines(seeded):
     for order in Order.objects.annotate(lines_total=Sum("lines__line_total")):
-        assert order.total == order.lines_total, order.number
+        # Prices are ex VAT: the lines add up to the net, VAT comes on top.
+        assert order.net_total == order.lines_total, order.number
+        assert order.total == order.net_total + order.vat_total, order.number
     for line in OrderLine.objects.select_related("plan"):
         assert line.line_total == line.unit_price * line.quantity
         assert line.unit_price == line.plan.price

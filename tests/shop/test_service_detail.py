@@ -26,8 +26,8 @@ def test_service_page_shows_description_plans_and_add_to_cart_forms(client):
     assert response.status_code == 200
     assert "<p>We write it.</p>" in html
     assert "Single issue" in html and "Every month" in html
-    assert "£250.00 <small>one-off</small>" in html
-    assert "£99.00 <small>/ month</small>" in html
+    assert "£250.00 <small>one-off + VAT</small>" in html
+    assert "£99.00 <small>/ month + VAT</small>" in html
     assert "<li>One issue</li>" in html
     assert html.count('action="/cart/add/"') == 2
     assert html.count('name="quantity"') == 2
