@@ -49,12 +49,16 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "marketing",
+    "analytics",
     "kinetogram.apps.KinetogramConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # P01: outside everything but static files, so the time it records covers the whole
+    # page; it reads the user and the cookie choice on the way out (FE-05: no DB write).
+    "analytics.middleware.PageViewMiddleware",
     # Above every middleware that sets cookies: its response phase runs last and strips or
     # expires the cookies the visitor's choice does not allow (P07, P09, P29).
     "privacy.middleware.CookieConsentMiddleware",
