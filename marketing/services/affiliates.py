@@ -14,6 +14,11 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 
 
+def commission_on(total: Decimal, rate: Decimal) -> Decimal:
+    """The commission on an order ``total`` at ``rate``, rounded half up to the penny."""
+    return (total * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def affiliate_referral_record(*, order, code: str) -> AffiliateReferral | None:
     """Credit the active partner with ``code`` for ``order``: one AffiliateReferral with the
     partner's current rate and the commission on the order's total, rounded half up to the
@@ -29,7 +34,7 @@ def affiliate_referral_record(*, order, code: str) -> AffiliateReferral | None:
     partner = AffiliatePartner.objects.filter(code=code, is_active=True).first()
     if partner is None:
         return None
-    commission = (order.total * partner.commission_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    commission = commission_on(order.total, partner.commission_rate)
     try:
         with transaction.atomic():
             referral, _ = AffiliateReferral.objects.get_or_create(

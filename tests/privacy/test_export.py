@@ -93,10 +93,15 @@ def _subject_request(user, **fields) -> SubjectRequest:
 @pytest.fixture
 def customer_with_everything(db):
     """The demo's two-factor customer, with a row in every declared model that can name them."""
+    from analytics.demo import demo_seed_page_views
+    from marketing.demo_affiliates import demo_seed_affiliates
     from shop.demo import TWO_FACTOR_CUSTOMER, demo_seed
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
+    # What the project's seed_demo adds from the analytics and marketing apps.
+    demo_seed_page_views(users=[customer])
+    demo_seed_affiliates(users=[customer])
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")
