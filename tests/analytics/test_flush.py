@@ -69,7 +69,9 @@ def test_p01_a_flush_moves_a_bounded_number_of_batches_and_the_next_one_goes_on(
 
 def test_p01_crawlers_and_unreadable_records_are_dropped_and_counted(empty_buffer):
     empty_buffer.push(record(1))
-    empty_buffer.push(record(2, agent="Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"))
+    empty_buffer.push(
+        record(2, agent="Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)")
+    )
     empty_buffer.push("{broken")
 
     result = page_views_flush()

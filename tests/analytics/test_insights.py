@@ -71,7 +71,9 @@ def test_p01_the_insights_take_four_queries_whatever_the_volume(django_assert_nu
     assert len(figures["pages"]) == 20
 
 
-def test_p01_the_staff_page_shows_the_table_and_the_chart_in_constant_queries(staff_client, django_assert_max_num_queries):
+def test_p01_the_staff_page_shows_the_table_and_the_chart_in_constant_queries(
+    staff_client, django_assert_max_num_queries
+):
     _views("/services/seo-audit/", [120, 80, 100])
     staff_client.get(URL)
     with django_assert_max_num_queries(30) as few:

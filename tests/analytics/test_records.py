@@ -4,9 +4,9 @@ domain only, no token from the URL, no crawler."""
 import ipaddress
 
 import pytest
+from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
-from django.test import RequestFactory
 
 from analytics import records
 
@@ -97,7 +97,8 @@ def test_p01_ua_parser_spiders_that_pass_the_quick_check_are_dropped_at_the_flus
             {"browser": "Mobile Safari", "browser_version": "17", "device": "tablet"},
         ),
         (
-            "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+            "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 "
+            "Safari/537.36",
             {"browser": "Chrome", "browser_version": "124", "device": "tablet"},
         ),
     ],
