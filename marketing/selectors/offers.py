@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -65,17 +67,21 @@ def offers_for(*, user, browsing_allowed: bool, limit: int = 4, now=None) -> lis
                 reasons.setdefault(category_id, f"Because you viewed {name}")
     if not reasons:
         return []
+    # At most ``limit`` per category, picked in the database, so a large category cannot
+    # crowd the others out of what is read.
     candidates = (
         Service.objects.active()
         .filter(category_id__in=reasons)
         .exclude(pk__in=excluded)
+        .annotate(place=Window(RowNumber(), partition_by=[F("category_id")], order_by=[F("name"), F("pk")]))
+        .filter(place__lte=limit)
         .only("pk", "name", "slug", "summary", "category_id")
         .order_by("name", "pk")
     )
     # Round-robin over the categories, in the order the reasons were found (newest first),
     # so one category does not take every place.
     by_category: dict[int, list[Service]] = {category_id: [] for category_id in reasons}
-    for service in candidates[: limit * len(reasons)]:
+    for service in candidates:
         by_category[service.category_id].append(service)
     offers: list[Offer] = []
     while len(offers) < limit and any(by_category.values()):
