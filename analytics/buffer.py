@@ -1,14 +1,18 @@
 """Where page views wait between the request and the database (P01, FE-05).
 
-A request never writes a page view to the database: it pushes a compact record to a Redis
-list (the shared cache's server and connection pool) and moves on; the beat task
-``analytics.page_views_flush`` moves the list into the database in batches.
+A request never writes a page view to the database, nor waits for Redis: it appends a
+compact record to this process's memory (microseconds). After the response has gone out
+(``request_finished``), the process ships what gathered to a Redis list on the shared
+cache's server in one RPUSH, once there are ``ANALYTICS_SHIP_RECORDS`` records or the oldest
+is ``ANALYTICS_SHIP_SECONDS`` old; the beat task ``analytics.page_views_flush`` moves the
+list into the database in batches.
 
-Without Redis (the embedded run), or while Redis is down, records wait in this process's
-memory instead, bounded by ``ANALYTICS_MEMORY_MAX_RECORDS``, and the process flushes them
-itself after a response has gone out, once enough have gathered (``memory_due``). A Redis
-failure is logged once and Redis is left alone for a few seconds, as kinetogram's fail-safe
-cache does, so an outage costs one connection attempt per interval, never a failed page.
+Without Redis (the embedded run), or while Redis is down, the records stay in memory,
+bounded by ``ANALYTICS_MEMORY_MAX_RECORDS``, and the process stores them itself after a
+response once enough have gathered (``memory_due``). A Redis failure is logged once and
+Redis is left alone for a few seconds, as kinetogram's fail-safe cache does, so an outage
+costs one connection attempt per interval, never a failed page. What a process holds when
+it is killed is lost: at most a few seconds of page views.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import collections
 import logging
 import threading
 import time
+import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -35,15 +40,23 @@ class PageViewBuffer:
         self._lock = threading.Lock()
         self._oldest = 0.0
         self._redis_skipped_until = 0.0
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     # --- where records go -------------------------------------------------------------------
 
     def _redis(self):
-        """(client, key) of the shared cache's Redis, or None when the cache is not Redis."""
+        """(client, key) of the shared cache's Redis, or None when the cache is not Redis.
+
+        The client is kept per cache object (one per thread): building a redis client costs
+        about as much as the push itself."""
         cache = caches["default"]
         if not isinstance(cache, RedisCache):
             return None
-        return cache._cache.get_client(write=True), cache.make_key(settings.BUFFER_KEY)
+        found = self._clients.get(cache)
+        if found is None:
+            found = (cache._cache.get_client(write=True), cache.make_key(settings.BUFFER_KEY))
+            self._clients[cache] = found
+        return found
 
     def _redis_failed(self, exc):
         self._redis_skipped_until = time.monotonic() + RETRY_AFTER_SECONDS
@@ -54,15 +67,7 @@ class PageViewBuffer:
         )
 
     def push(self, record: str) -> None:
-        """Add one record; never raises."""
-        redis = self._redis() if time.monotonic() >= self._redis_skipped_until else None
-        if redis is not None:
-            client, key = redis
-            try:
-                client.rpush(key, record)
-                return
-            except RedisError as exc:
-                self._redis_failed(exc)
+        """Add one record to this process's memory; never raises, never does I/O."""
         with self._lock:
             if not self._memory:
                 self._oldest = time.monotonic()
@@ -72,6 +77,36 @@ class PageViewBuffer:
                 self._memory.popleft()
         if overflow > 0:
             logger.warning("Page-view buffer full: dropped the %s oldest page views.", overflow)
+
+    def redis_available(self) -> bool:
+        """Whether records go to Redis: the cache is Redis and it has not just failed."""
+        return time.monotonic() >= self._redis_skipped_until and self._redis() is not None
+
+    def ship_due(self) -> bool:
+        size = len(self._memory)
+        if not size:
+            return False
+        return size >= settings.SHIP_RECORDS or time.monotonic() - self._oldest >= settings.SHIP_SECONDS
+
+    def ship(self) -> int:
+        """Move this process's records to the Redis list in one RPUSH (per 1,000); returns how
+        many. On a Redis failure they go back to memory, in order, and Redis rests a while."""
+        redis = self._redis()
+        if redis is None:
+            return 0
+        client, key = redis
+        shipped = 0
+        while True:
+            taken = self.memory_take(1000)
+            if not taken:
+                return shipped
+            try:
+                client.rpush(key, *taken)
+            except RedisError as exc:
+                self.memory_return(taken)
+                self._redis_failed(exc)
+                return shipped
+            shipped += len(taken)
 
     # --- reading it back (the flush) ----------------------------------------------------------
 

@@ -7,6 +7,10 @@ DEFAULTS = {
     "FLUSH_BATCH_SIZE": 500,
     # Batches one flush may move before it yields to the next run (bounded work per run).
     "FLUSH_MAX_BATCHES": 200,
+    # A process ships its records to Redis after a response once it holds this many, or
+    # its oldest is this old (one round trip for many page views, none in the request).
+    "SHIP_RECORDS": 20,
+    "SHIP_SECONDS": 2,
     # A process's own buffer (no Redis, or Redis down) is flushed by that process after a
     # response once it holds this many records or its oldest record is this old.
     "MEMORY_FLUSH_RECORDS": 200,

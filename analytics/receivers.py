@@ -7,10 +7,13 @@ from analytics import services
 from analytics.buffer import buffer
 
 
-@receiver(request_finished, dispatch_uid="analytics.on_request_finished_flush_memory")
-def on_request_finished_flush_memory(sender, **kwargs):
-    """A process that buffers in its own memory (no Redis, or Redis down) stores its page
-    views itself, after a response has gone out and only once enough have gathered; the
-    beat task cannot reach another process's memory."""
-    if buffer.memory_due():
+@receiver(request_finished, dispatch_uid="analytics.on_request_finished_ship_page_views")
+def on_request_finished_ship_page_views(sender, **kwargs):
+    """After a response has gone out, the process's page views move on once enough have
+    gathered: to the Redis list (one RPUSH), or, without Redis or while it is down, straight
+    to the database, since the beat task cannot reach another process's memory."""
+    if buffer.redis_available():
+        if buffer.ship_due():
+            buffer.ship()
+    elif buffer.memory_due():
         services.page_views_flush(memory_only=True)

@@ -160,23 +160,26 @@ def test_q01_a_flush_already_running_makes_a_second_one_return_at_once(empty_buf
     assert page_views_flush().stored == 1
 
 
-def test_q11_with_redis_down_pages_answer_and_views_wait_in_memory(browser_client, caplog):
-    own = PageViewBuffer()
+def test_q11_with_redis_down_pages_answer_and_views_wait_in_memory(settings, browser_client, empty_buffer, caplog):
+    settings.ANALYTICS_SHIP_RECORDS = 1
     with override_settings(CACHES=REDIS_DOWN), caplog.at_level(logging.WARNING):
-        own.push(record(1))
-        own.push(record(2))
+        assert browser_client.get("/").status_code == 200
+        assert browser_client.get("/services/").status_code == 200
 
-    assert own.memory_size() == 2
+    assert empty_buffer.memory_size() == 2
     assert caplog.text.count("Page-view buffer unavailable") == 1
+    assert page_views_flush(memory_only=True).stored == 2
 
 
 @pytest.mark.skipif(not redis_is_up(), reason="needs a Redis server (REDIS_URL or 127.0.0.1:6379/15)")
-def test_p01_with_redis_the_views_wait_in_a_redis_list_until_the_flush(settings, browser_client):
+def test_p01_with_redis_the_views_are_shipped_after_the_response_and_wait_in_a_list(settings, browser_client):
     from analytics.buffer import buffer
 
+    settings.ANALYTICS_SHIP_RECORDS = 2
     with override_settings(CACHES=REDIS):
         buffer.clear()
         browser_client.get("/")
+        assert (buffer.redis_size(), buffer.memory_size()) == (0, 1)
         browser_client.get("/services/")
         assert (buffer.redis_size(), buffer.memory_size()) == (2, 0)
         assert PageView.objects.count() == 0
@@ -186,3 +189,26 @@ def test_p01_with_redis_the_views_wait_in_a_redis_list_until_the_flush(settings,
         assert (result.stored, buffer.redis_size()) == (2, 0)
         buffer.clear()
     assert sorted(PageView.objects.values_list("path", flat=True)) == ["/", "/services/"]
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="needs a Redis server (REDIS_URL or 127.0.0.1:6379/15)")
+def test_p01_a_failed_database_write_leaves_the_redis_batch_in_the_list(monkeypatch):
+    from django.db import OperationalError
+
+    from analytics.buffer import buffer
+
+    with override_settings(CACHES=REDIS):
+        buffer.clear()
+        for n in range(3):
+            buffer.push(record(n))
+        assert buffer.ship() == 3
+        monkeypatch.setattr(
+            PageView.objects, "bulk_create", lambda *a, **k: (_ for _ in ()).throw(OperationalError("gone"))
+        )
+        with pytest.raises(OperationalError):
+            page_views_flush()
+        assert buffer.redis_size() == 3
+        monkeypatch.undo()
+
+        assert page_views_flush().stored == 3
+        assert buffer.redis_size() == 0

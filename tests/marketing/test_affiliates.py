@@ -133,9 +133,13 @@ def test_p29_an_unknown_or_inactive_partner_is_not_credited(client, partner, cod
     assert AffiliateReferral.objects.count() == 0
 
 
-def test_p29_an_order_placed_outside_a_request_credits_nobody(partner):
+def test_p29_an_order_placed_outside_a_request_credits_nobody(client, partner):
     from shop import services
     from shop.cart import user_cart_items
+
+    # A request that would credit the partner has come and gone in this thread.
+    client.post("/privacy/cookies/choice/", {"choice": "accept"})
+    client.get("/?aff=northwind")
 
     user = UserFactory()
     cart_with(user, PlanFactory(price=Decimal("10.00")))
