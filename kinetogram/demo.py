@@ -11,9 +11,12 @@ import dataclasses
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from analytics.demo import demo_seed_page_views
 from contests.demo import demo_seed_contests
 from marketing.demo import demo_seed_marketing_preferences
+from marketing.demo_affiliates import demo_seed_affiliates
 from shop.demo import DemoSummary, demo_seed_shop
+from shop.models import Service
 
 
 def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, now=None, images=True) -> DemoSummary:
@@ -34,4 +37,7 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
     counts.update(demo_seed_contests(customers=customers, staff=staff, now=now))
     for customer in customers:
         demo_seed_marketing_preferences(user=customer, now=now)
+    demo_seed_affiliates(users=customers)
+    service_paths = [service.get_absolute_url() for service in Service.objects.active().order_by("pk")[:6]]
+    demo_seed_page_views(users=customers, service_paths=service_paths, now=now)
     return dataclasses.replace(summary, counts=counts)

@@ -1,9 +1,13 @@
-"""Cookies set by the site's marketing tags and the affiliate link (P07, P29, P31).
+"""Cookies set by the site's marketing tags and the affiliate link (P07, P29, P31), and the
+marketing records that hold personal data.
 
 None of them holds personal details (P30): random ids and a partner's code only.
 """
 
+from marketing.models import AffiliateReferral
 from privacy import cookies
+from privacy import registry as personal_data
+from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source
 
 DAY = 24 * 3600
 ANALYTICS_COOKIE = "kg_analytics"
@@ -53,8 +57,6 @@ from marketing.models import (  # noqa: E402
     PhoneNumber,
     TextAlertDelivery,
 )
-from privacy import registry as personal_data  # noqa: E402
-from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source  # noqa: E402
 
 # P10: choices and the verified number are kept while the account is open, and go with it
 # when the purge closes an account nobody has signed in to for three years.
@@ -168,3 +170,28 @@ class InboundMessageData(personal_data.PersonalData):
     retention = Retention(from_field="received_at", years=1, action=Action.DELETE, event="the text arrived")
     erasure = Erasure.delete()
     description = "Texts you sent to our number (STOP, START, HELP or anything else) and what we did."
+
+
+# --- affiliate referrals (P29) ---------------------------------------------------------------
+#: UK tax law (HMRC): what we pay partners is an accounting record, kept for 6 years.
+COMMISSION_RECORDS = "Tax law: commissions paid to partners are accounting records, kept for 6 years"
+
+
+@personal_data.register(AffiliateReferral)
+class AffiliateReferralData(personal_data.PersonalData):
+    record_name = "Partner referrals of your orders"
+    subject = "order__user"
+    subject_email = "order__email"
+    fields = {"code": Category.ORDERS, "created_at": Category.ORDERS}
+    field_labels = {"code": "code of the partner whose link you followed"}
+    purposes = ["affiliate_cookies", "legal_duties"]
+    source = Source.OBSERVED
+    corrected_by = CorrectedBy.NOBODY
+    retention = Retention(from_field="created_at", years=6, action=Action.DELETE, event="the order")
+    # The order it points at is anonymised by the erasure; what is left says only that a
+    # partner earned a commission on an order, which the accounts need.
+    erasure = Erasure.keep(COMMISSION_RECORDS, fields=["code", "created_at"])
+    description = (
+        "Which partner's link brought you to us when you placed an order, recorded only while you allowed "
+        "affiliate cookies, so that partner can be paid its commission."
+    )

@@ -1,7 +1,11 @@
 """marketing's reactions to other apps' signals, connected in MarketingConfig.ready()."""
 
-from marketing import services
+from django.dispatch import receiver
+
+from marketing import attribution, services
+from marketing.services import affiliate_referral_record
 from privacy.purposes import MARKETING_OBJECTIONS
+from shop.signals import order_placed
 
 
 def on_consent_withdrawn_drop_texts(sender, *, user=None, purpose="", **kwargs):
@@ -16,3 +20,10 @@ def on_objection_recorded_drop_texts(sender, *, user=None, purposes=(), **kwargs
     withdrawal of text consent does too; this covers a person whose consent was by address)."""
     if user is not None and set(purposes) >= set(MARKETING_OBJECTIONS):
         services.text_deliveries_drop(user=user, reason="objected to marketing")
+
+
+@receiver(order_placed, dispatch_uid="marketing.on_order_placed_record_referral")
+def on_order_placed_record_referral(sender, order, **kwargs):
+    """An order placed by a visitor a partner sent is credited to that partner, only while the
+    visitor allows affiliate cookies (P29); outside a request there is nobody to credit."""
+    affiliate_referral_record(order=order, code=attribution.current_code())

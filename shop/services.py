@@ -38,6 +38,7 @@ from shop.models import (
     Subscription,
 )
 from shop.selectors import checkout_problems, review_eligibility
+from shop.signals import order_placed
 
 logger = logging.getLogger(__name__)
 
@@ -228,8 +229,8 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
 
     Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
     customer's saved cart emptied (and its checkout key moved on), and optionally a
-    billing Address. All in one transaction: any failure leaves the stock and the cart as
-    they were (IN-03).
+    billing Address; sends ``order_placed``. All in one transaction: any failure leaves the
+    stock and the cart as they were (IN-03).
 
     The cart is emptied here rather than on payment: the order now holds the lines and
     a customer who abandons the payment pays from the order page ("Pay now"), so a
@@ -371,6 +372,7 @@ def _order_place(*, cart_items, user, email, billing, recipient, save_address, c
         Cart.objects.filter(user=user).update(orders_placed=F("orders_placed") + 1)
         if save_address:
             _address_save(user=user, billing=billing)
+    order_placed.send(sender=Order, order=order)
     return order
 
 

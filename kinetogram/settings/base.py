@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "billing",
     "marketing",
     "contests",
+    "analytics",
     "kinetogram.apps.KinetogramConfig",
 ]
 
@@ -63,6 +64,9 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # P01: outside everything but static files, so the time it records covers the whole
+    # page; it reads the user and the cookie choice on the way out (FE-05: no DB write).
+    "analytics.middleware.PageViewMiddleware",
     # Above every middleware that sets cookies: its response phase runs last and strips or
     # expires the cookies the visitor's choice does not allow (P07, P09, P29).
     "privacy.middleware.CookieConsentMiddleware",

@@ -10,3 +10,8 @@ from marketing.selectors.sms import text_alert_audience  # noqa: F401
 from marketing.selectors.sms import text_alerts_with_counts  # noqa: F401
 from marketing.selectors.postal import postal_audience  # noqa: F401
 from marketing.selectors.postal import postal_list_batches  # noqa: F401
+
+
+from marketing.selectors.offers import offers_for  # noqa: F401
+from marketing.selectors.affiliates import commissions_by_month  # noqa: F401
+from marketing.selectors.ad_tags import ad_tags_for  # noqa: F401

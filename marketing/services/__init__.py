@@ -19,3 +19,6 @@ from marketing.services.sms import text_alert_deliveries_send  # noqa: F401
 from marketing.services.sms import text_deliveries_drop  # noqa: F401
 from marketing.services.postal import postal_list_export  # noqa: F401
 from marketing.services.sms import sms_batch_size  # noqa: F401
+
+
+from marketing.services.affiliates import affiliate_referral_record  # noqa: F401

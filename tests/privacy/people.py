@@ -18,8 +18,11 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from accounts.models import Address, Profile, User
+from analytics.models import PageView
 from billing.models import Refund, TaxInvoice
 from marketing.models import (
+    AffiliatePartner,
+    AffiliateReferral,
     InboundMessage,
     InterestChoice,
     MarketingPreference,
@@ -45,7 +48,7 @@ from tests.privacy.factories import PolicyVersionFactory
 from tests.shop.factories import PlanFactory, ServiceFactory
 
 #: Fields shorter than a canary; the tests check them through the ORM instead of the scan.
-SHORT = {"country", "billing_country", "card_last4"}
+SHORT = {"country", "billing_country", "card_last4", "browser_version"}
 
 
 @dataclasses.dataclass
@@ -227,6 +230,26 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         phone=c("shop.ConsultationRequest", "phone", phone),
         company=c("shop.ConsultationRequest", "company"),
         message=c("shop.ConsultationRequest", "message"),
+    )
+
+    PageView.objects.create(
+        user=user,
+        viewed_at=now,
+        path=c("analytics.PageView", "path", f"/services/{tag}path/"),
+        route="shop:service_detail",
+        status_code=200,
+        response_ms=42,
+        browser=c("analytics.PageView", "browser"),
+        browser_version="124",
+        device=PageView.Device.DESKTOP,
+        referrer_domain=c("analytics.PageView", "referrer_domain", f"{tag}.example.net"),
+        ip_prefix=c("analytics.PageView", "ip_prefix", f"198.51.{n}.0"),
+    )
+    partner, _ = AffiliatePartner.objects.get_or_create(
+        code="canary-partner", defaults={"name": "Partner site", "commission_rate": Decimal("0.1")}
+    )
+    AffiliateReferral.objects.create(
+        order=order, partner=partner, code=partner.code, commission_rate=partner.commission_rate, commission=14.9
     )
 
     policy = PolicyVersionFactory(version=f"2026.{n:02d}", effective_date=datetime.date(2026, 1, 1))

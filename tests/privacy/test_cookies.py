@@ -554,8 +554,9 @@ def test_pages_after_sign_in_never_ask_the_ledger_for_the_cookie_choice(client):
     user = ProfileFactory().user
     client.force_login(user)
 
+    # The catalogue: the home page's tailored offers ask the ledger for an objection (P06).
     with CaptureQueriesContext(connection) as queries:
-        client.get("/")
+        client.get("/services/")
 
     assert "kg_consent" not in client.cookies
     assert not [q for q in queries.captured_queries if "privacy_consentevent" in q["sql"]]
