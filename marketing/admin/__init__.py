@@ -2,3 +2,4 @@
 
 from marketing.admin import ad_tags  # noqa
 from marketing.admin import affiliates  # noqa
+from marketing.admin import preferences  # noqa

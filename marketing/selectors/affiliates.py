@@ -20,6 +20,6 @@ def commissions_by_month(*, partner=None) -> QuerySet:
     return (
         referrals.annotate(month=TruncMonth("order__paid_at"))
         .values("month", "partner_id", "partner__code", "partner__name")
-        .annotate(orders=Count("id"), sales=Sum("order__total"), commission=Sum("commission"))
+        .annotate(orders=Count("id"), sales=Sum("order__net_total"), commission=Sum("commission"))
         .order_by("-month", "partner__name", "partner_id")
     )

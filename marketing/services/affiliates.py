@@ -21,7 +21,7 @@ def commission_on(total: Decimal, rate: Decimal) -> Decimal:
 
 def affiliate_referral_record(*, order, code: str) -> AffiliateReferral | None:
     """Credit the active partner with ``code`` for ``order``: one AffiliateReferral with the
-    partner's current rate and the commission on the order's total, rounded half up to the
+    partner's current rate and the commission on the order's net total (before VAT), rounded half up to the
     penny. Called with the visitor's affiliate consent already checked (the caller passes ""
     without it). Returns None, writing nothing, for no code, an unknown or inactive partner,
     or an order already credited.
@@ -34,7 +34,7 @@ def affiliate_referral_record(*, order, code: str) -> AffiliateReferral | None:
     partner = AffiliatePartner.objects.filter(code=code, is_active=True).first()
     if partner is None:
         return None
-    commission = commission_on(order.total, partner.commission_rate)
+    commission = commission_on(order.net_total, partner.commission_rate)  # on the sale, not the VAT
     try:
         with transaction.atomic():
             referral, _ = AffiliateReferral.objects.get_or_create(

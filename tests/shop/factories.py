@@ -70,6 +70,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "guest@example.com")
     total = Decimal("100.00")
+    # A factory order is a zero-rated sale unless a test says otherwise: net is the total.
+    net_total = factory.SelfAttribute("total")
     billing_name = "Ada Lovelace"
     billing_line1 = "1 Market Street"
     billing_city = "London"
