@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("privacy/", include("privacy.urls")),
+    # The email provider's tracking and inbound webhooks, behind ANYMAIL_WEBHOOK_SECRET basic auth.
+    path("anymail/", include("anymail.urls")),
+    path("", include("marketing.urls")),
     path("", include("shop.urls")),
 ]
 
