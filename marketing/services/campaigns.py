@@ -109,11 +109,11 @@ def campaign_pause(*, campaign: Campaign, note: str = "Paused by staff.") -> boo
     )
 
 
-def campaign_start_due(*, now=None) -> list[int]:
+def campaign_start_due() -> list[int]:
     """Beat job: queue the sending task of every campaign scheduled for now or earlier, and
     of every campaign left sending by a run that stopped renewing its lease (a dead worker).
     Returns their ids. Queues only; the task takes the lease, so a second copy does nothing."""
-    now = now or timezone.now()
+    now = timezone.now()
     due = Campaign.objects.filter(
         Q(status=Campaign.Status.SCHEDULED, scheduled_at__lte=now)
         | Q(status=Campaign.Status.SENDING, lease_until__lt=now)
