@@ -381,8 +381,8 @@ def _event_id(esp_name: str, event) -> str:
 @transaction.atomic
 def provider_event_record(*, esp_name: str, event) -> bool:
     """Act on one anymail tracking event (OPT-05), once per event id: unsubscribed and
-    complained withdraw email-marketing consent (ledger source: email provider); bounced and
-    rejected mark the address undeliverable; delivered, bounced, complained and unsubscribed
+    complained withdraw email-marketing consent (ledger source: email provider); a hard bounce
+    or a refusal marks the address undeliverable (a temporary failure does not); delivered, bounced, complained and unsubscribed
     are counted on the campaign's send log. A complaint rate over MARKETING_COMPLAINT_PAUSE_RATE
     pauses the campaign and emails staff (once). Returns False for an event seen before."""
     recipient = (event.recipient or "").strip()
@@ -418,7 +418,7 @@ def provider_event_record(*, esp_name: str, event) -> bool:
             source=ConsentEvent.Source.ESP,
             wording=f"The email provider ({esp_name}) reported: {event_type}.",
         )
-    if event_type in UNDELIVERABLE_EVENTS and recipient:
+    if _hard_failure(event) and recipient:
         UndeliverableAddress.objects.get_or_create(
             address=recipient.lower(),
             defaults={"reason": f"{event_type} {event.reject_reason or ''}".strip()[:40], "esp_name": esp_name[:40]},
@@ -426,6 +426,19 @@ def provider_event_record(*, esp_name: str, event) -> bool:
     if event_type == "complained" and send is not None:
         _complaint_check(send.campaign_id)
     return True
+
+
+def _hard_failure(event) -> bool:
+    """Whether the address cannot receive mail: a bounce or a refusal that is not temporary."""
+    if event.event_type not in UNDELIVERABLE_EVENTS:
+        return False
+    # anymail reports some temporary failures as "bounced" (Postmark's SoftBounce); an SMTP
+    # reply in the 4xx range is temporary by definition (RFC 5321 4.2.1).
+    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if raw.get("Type") == "SoftBounce":
+        return False
+    response = (event.mta_response or "").lower().removeprefix("smtp;").strip()
+    return not response.startswith("4")
 
 
 def _complaint_check(campaign_id: int) -> None:
