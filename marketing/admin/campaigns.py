@@ -24,6 +24,10 @@ from privacy.admin_mixins import PersonalDataAdminMixin
 #: The preview shows the email as a mail client would: its inline styles apply, no script runs.
 PREVIEW_POLICY = {
     "default-src": ["'none'"],
+    "script-src": ["'none'"],
+    "connect-src": ["'none'"],
+    "font-src": ["'none'"],
+    "form-action": ["'none'"],
     "style-src": ["'unsafe-inline'"],
     "img-src": ["'self'", "data:", "https:"],
     "frame-ancestors": ["'self'"],
