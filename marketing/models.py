@@ -34,7 +34,8 @@ class Campaign(models.Model):
     body_html = models.TextField(
         "HTML body",
         help_text=_(
-            "A template: {{ first_name }} (may be empty: {{ first_name|default:'there' }}) and {{ unsubscribe_url }}. "
+            "A template: {{ first_name }} (may be empty: {{ first_name|default:'there' }}), {{ site_url }} and "
+            "{{ unsubscribe_url }}. "
             "The footer with the unsubscribe link is added to every message."
         ),
     )
@@ -177,4 +178,4 @@ class EmailProviderEvent(models.Model):
         return f"{self.esp_name} {self.event_type} {self.event_id}"
 
 
-# =============================================================================================
+# --- end of email campaigns ---------------------------------------------------------------

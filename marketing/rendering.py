@@ -3,7 +3,7 @@ headers of RFC 8058 on every message (OPT-01).
 
 Staff write the subject and bodies as Django templates. They are compiled by an engine of
 their own that loads nothing from disk and no tag library, and rendered with a context that
-holds the person's first name and their unsubscribe link and nothing else, so a template
+holds the person's first name, their unsubscribe link and the site's address, nothing else, so a template
 can neither read other data nor pull in other templates.
 """
 
@@ -83,7 +83,7 @@ class CampaignMessages:
         """{"subject", "text", "html", "unsubscribe_url", "token"} for one person."""
         token = unsubscribe_token(user_id=recipient.user_id, campaign_id=self.campaign.pk)
         url = unsubscribe_url(token)
-        personal = {"first_name": first_name(recipient.full_name), "unsubscribe_url": url}
+        personal = {"first_name": first_name(recipient.full_name), "unsubscribe_url": url, "site_url": settings.SITE_URL}
         subject = " ".join(self.subject.render(Context(personal, autoescape=False)).split())
         body_html = self.html.render(Context(personal))
         body_text = self.text.render(Context(personal, autoescape=False))
