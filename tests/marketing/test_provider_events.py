@@ -202,3 +202,13 @@ def test_opt05_provider_events_are_kept_90_days():
     declaration = site.get(EmailProviderEvent)
     assert declaration.retention.delta.days == 90
     assert declaration.retention.cutoff(timezone.now()) < timezone.now() - datetime.timedelta(days=89)
+
+
+def test_opt05_deploy_checks_warn_while_the_provider_webhook_has_no_secret(settings):
+    from marketing.checks import check_webhook_secret
+
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token"}
+    assert [w.id for w in check_webhook_secret()] == ["marketing.W001"]
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "WEBHOOK_SECRET": "hook:secret"}
+    assert check_webhook_secret() == []
