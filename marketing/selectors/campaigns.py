@@ -15,6 +15,22 @@ from shop.models import Order
 PURPOSE = "email_marketing"
 
 
+def _people(campaign: Campaign) -> QuerySet:
+    """The open accounts the campaign's audience rule names, before any consent rule."""
+    people = get_user_model().objects.filter(is_active=True)
+    if campaign.audience == Campaign.Audience.BUYERS:
+        bought = Order.objects.bought().filter(
+            user=OuterRef("pk"), lines__plan__service__category_id=campaign.category_id
+        )
+        people = people.filter(Exists(bought))
+    return people
+
+
+def _allowed(campaign: Campaign, people: QuerySet) -> QuerySet:
+    undeliverable = UndeliverableAddress.objects.filter(address=Lower(OuterRef("email")))
+    return marketing_audience(PURPOSE, people).filter(~Exists(undeliverable))
+
+
 def campaign_audience(campaign: Campaign) -> QuerySet:
     """The accounts ``campaign`` may email now, as one SQL statement: open accounts in the
     campaign's audience who agreed to email marketing and have not withdrawn, objected or had
@@ -23,30 +39,41 @@ def campaign_audience(campaign: Campaign) -> QuerySet:
     The suppression list is kept as keyed hashes SQL cannot compute: senders drop
     ``suppressed_among`` from each batch (``campaign_batch`` callers do).
     """
-    people = get_user_model().objects.filter(is_active=True)
-    if campaign.audience == Campaign.Audience.BUYERS:
-        bought = Order.objects.bought().filter(
-            user=OuterRef("pk"), lines__plan__service__category_id=campaign.category_id
-        )
-        people = people.filter(Exists(bought))
-    undeliverable = UndeliverableAddress.objects.filter(address=Lower(OuterRef("email")))
-    return marketing_audience(PURPOSE, people).filter(~Exists(undeliverable))
+    return _allowed(campaign, _people(campaign))
 
 
-def campaign_batch(campaign: Campaign, *, after: int = 0, size: int) -> list[Recipient]:
-    """The next ``size`` people of the audience, by account id after ``after``, who have no
-    send-log row for the campaign yet. One statement; the consent, objection, restriction and
-    bounce rules are read afresh each time, so a person who opts out mid-campaign is left out
-    of every batch fetched afterwards."""
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """The next slice of the audience: ``recipients`` to send to now, and ``last_id``, the
+    account id the next batch starts after."""
+
+    recipients: list[Recipient]
+    last_id: int
+
+
+def campaign_batch(campaign: Campaign, *, after: int = 0, size: int) -> Batch | None:
+    """The next ``size`` accounts of the campaign's audience rule after account id ``after``,
+    narrowed to those the campaign may email now and has not logged yet; None when no account
+    is left. Two statements whatever ``size``: the ids, then the consent, objection,
+    restriction and bounce rules on those ids, read afresh, so a person who opts out
+    mid-campaign is left out of every batch fetched afterwards.
+
+    The ids come first on their own: walking the accounts by id with a LIMIT is an index scan,
+    where asking PostgreSQL for "the next 500 who pass every rule" made it evaluate the rules
+    for the whole remaining table.
+    """
+    ids = list(_people(campaign).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:size])
+    if not ids:
+        return None
     already = CampaignSend.objects.filter(campaign=campaign, recipient=OuterRef("pk"))
     rows = (
-        campaign_audience(campaign)
-        .filter(pk__gt=after)
+        _allowed(campaign, get_user_model().objects.filter(pk__in=ids))
         .filter(~Exists(already))
         .order_by("pk")
-        .values_list("pk", "email", "full_name")[:size]
+        .values_list("pk", "email", "full_name")
     )
-    return [Recipient(user_id=pk, email=email, full_name=name) for pk, email, name in rows]
+    recipients = [Recipient(user_id=pk, email=email, full_name=name) for pk, email, name in rows]
+    return Batch(recipients=recipients, last_id=ids[-1])
 
 
 def _conditions(prefix: str = "") -> dict[str, Q]:

@@ -182,8 +182,9 @@ def campaign_deliver(
     """Send ``campaign_id`` to its audience in batches, until everyone is sent, the campaign is
     paused, or ``time_budget`` seconds are used (state "more": call again).
 
-    Per batch, whatever its size: the audience query (consent, objection, restriction and
-    bounces read afresh, so an opt-out mid-campaign is honoured), the suppression check, the
+    Per batch, whatever its size: the next account ids, the audience rules on them (consent,
+    objection, restriction and bounces read afresh, so an opt-out mid-campaign is honoured),
+    the suppression check, the
     claim in the send log (committed before any message goes), the outcome update and the
     lease renewal. Messages go through the configured email backend. Not atomic on purpose:
     each claim must be committed before its messages are handed over.
@@ -209,14 +210,14 @@ def campaign_deliver(
     with get_connection() as connection:
         while report.state == "sending":
             batch = campaign_batch(campaign, after=after, size=size)
-            if not batch:
+            if batch is None:
                 _ours(campaign_id, run).update(
                     status=Campaign.Status.SENT, finished_at=timezone.now(), lease_token=None, lease_until=None
                 )
                 report.state = "finished"
                 break
-            after = batch[-1].user_id
-            outcome = _deliver_batch(campaign, run, batch, messages, connection)
+            after = batch.last_id
+            outcome = _deliver_batch(campaign, run, batch.recipients, messages, connection)
             report.batches += 1
             report.sent += outcome["sent"]
             report.failed += outcome["failed"]
@@ -243,6 +244,8 @@ def campaign_deliver(
 
 
 def _deliver_batch(campaign, run, batch: list[Recipient], messages: CampaignMessages, connection) -> dict:
+    if not batch:
+        return {"sent": 0, "failed": 0, "suppressed": 0, "provider_down": False, "error": ""}
     suppressed = suppressed_among(emails=[person.email for person in batch])
     people = [person for person in batch if person.email not in suppressed]
     now = timezone.now()
@@ -295,10 +298,10 @@ def campaign_count(*, campaign: Campaign, batch_size: int | None = None) -> dict
     counts = {"recipients": 0, "suppressed": 0, "already_sent": campaign.sends.count()}
     after = 0
     while batch := campaign_batch(campaign, after=after, size=size):
-        after = batch[-1].user_id
-        suppressed = suppressed_among(emails=[person.email for person in batch])
+        after = batch.last_id
+        suppressed = suppressed_among(emails=[person.email for person in batch.recipients])
         counts["suppressed"] += len(suppressed)
-        counts["recipients"] += sum(person.email not in suppressed for person in batch)
+        counts["recipients"] += sum(person.email not in suppressed for person in batch.recipients)
     return counts
 
 
@@ -382,9 +385,10 @@ def _event_id(esp_name: str, event) -> str:
 def provider_event_record(*, esp_name: str, event) -> bool:
     """Act on one anymail tracking event (OPT-05), once per event id: unsubscribed and
     complained withdraw email-marketing consent (ledger source: email provider); a hard bounce
-    or a refusal marks the address undeliverable (a temporary failure does not); delivered, bounced, complained and unsubscribed
-    are counted on the campaign's send log. A complaint rate over MARKETING_COMPLAINT_PAUSE_RATE
-    pauses the campaign and emails staff (once). Returns False for an event seen before."""
+    or a refusal marks the address undeliverable (a temporary failure does not); delivered,
+    bounced, complained and unsubscribed are counted on the campaign's send log. A complaint
+    rate over MARKETING_COMPLAINT_PAUSE_RATE pauses the campaign and emails staff (once).
+    Returns False for an event seen before."""
     recipient = (event.recipient or "").strip()
     message_id = (event.message_id or "")[:255]
     send = CampaignSend.objects.filter(message_id=message_id).first() if message_id else None

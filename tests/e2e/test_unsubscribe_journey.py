@@ -3,6 +3,7 @@
 
 import os
 import re
+import tempfile
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from tests.e2e.test_consultation_journey import _sign_in_as
 from tests.marketing.factories import CampaignFactory, subscriber
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp/m_campaigns")
+SHOTS = os.environ.get("SCREENSHOT_DIR") or os.path.join(tempfile.gettempdir(), "m_campaigns")
 
 
 def shot(page, name):

@@ -97,7 +97,7 @@ def test_opt03_the_sql_per_batch_does_not_grow_with_the_batch_size():
         return (len(queries) - 5) / report.batches
 
     small, large = statements_per_batch(4), statements_per_batch(20)
-    assert small == large == 6  # audience, suppression, claim, read claims, outcome, lease
+    assert small == large == 7  # ids, audience rules, suppression, claim, read claims, outcome, lease
 
 
 def test_opt01_every_message_carries_one_click_unsubscribe_headers_and_a_link(settings):
