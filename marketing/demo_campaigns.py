@@ -9,7 +9,7 @@ import uuid
 
 from django.utils import timezone
 
-from marketing.models import Campaign, CampaignSend
+from marketing.models import Campaign, CampaignSend, EmailProviderEvent
 from marketing.selectors import campaign_audience
 from shop.models import Category
 
@@ -17,10 +17,11 @@ SENT_SLUG = "winter-audit-offer"
 SCHEDULED_SLUG = "spring-social-plans"
 
 
-def demo_seed_campaigns(*, now=None) -> list[Campaign]:
+def demo_seed_campaigns(*, customers=None, now=None) -> list[Campaign]:
     """Create the two demo campaigns. The sent one gets a send-log row (sent, and delivered
-    for all but the last) for each customer its audience allows today, so its figures show
-    in the admin; no email is sent. Returns [sent, scheduled]."""
+    for all but the last, with the provider's delivery report) for each of ``customers``
+    (default: everyone its audience allows today; it went out before any of them withdrew),
+    so its figures show in the admin; no email is sent. Returns [sent, scheduled]."""
     now = now or timezone.now()
     sent_at = now - datetime.timedelta(days=12)
     sent, _ = Campaign.objects.get_or_create(
@@ -43,7 +44,10 @@ def demo_seed_campaigns(*, now=None) -> list[Campaign]:
     )
     if not sent.sends.exists():
         run = uuid.uuid4()
-        people = list(campaign_audience(sent).order_by("pk").values_list("pk", "email"))
+        if customers is None:
+            people = list(campaign_audience(sent).order_by("pk").values_list("pk", "email"))
+        else:
+            people = [(customer.pk, customer.email) for customer in customers]
         CampaignSend.objects.bulk_create(
             [
                 CampaignSend(
@@ -58,6 +62,22 @@ def demo_seed_campaigns(*, now=None) -> list[Campaign]:
                     delivered_at=sent_at + datetime.timedelta(seconds=40) if position < len(people) - 1 else None,
                 )
                 for position, (pk, email) in enumerate(people)
+            ],
+            ignore_conflicts=True,
+        )
+        EmailProviderEvent.objects.bulk_create(
+            [
+                EmailProviderEvent(
+                    esp_name="Demo",
+                    event_id=f"demo-delivered-{row.pk}",
+                    event_type="delivered",
+                    recipient=row.email,
+                    message_id=row.message_id,
+                    send=row,
+                    occurred_at=row.delivered_at,
+                    received_at=row.delivered_at,
+                )
+                for row in sent.sends.exclude(delivered_at=None)
             ],
             ignore_conflicts=True,
         )

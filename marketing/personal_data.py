@@ -55,7 +55,6 @@ class CampaignSendData(personal_data.PersonalData):
     subject_email = "email"
     fields = {
         "email": Category.CONTACT,
-        "status": Category.PREFERENCES,
         "sent_at": Category.PREFERENCES,
         "delivered_at": Category.PREFERENCES,
         "bounced_at": Category.PREFERENCES,
@@ -85,7 +84,7 @@ class CampaignSendData(personal_data.PersonalData):
 class UndeliverableAddressData(personal_data.PersonalData):
     record_name = "Addresses that cannot receive email"
     subject_email = "address"
-    fields = {"address": Category.CONTACT, "reason": Category.CONTACT, "marked_at": Category.CONTACT}
+    fields = {"address": Category.CONTACT, "marked_at": Category.CONTACT}
     corrected_by = CorrectedBy.NOBODY
     purposes = ["email_marketing"]
     source = Source.PARTNER
@@ -102,8 +101,6 @@ class EmailProviderEventData(personal_data.PersonalData):
     subject_email = "recipient"
     fields = {
         "recipient": Category.CONTACT,
-        "event_type": Category.PREFERENCES,
-        "reject_reason": Category.CONTACT,
         "message_id": Category.CONTACT,
         "occurred_at": Category.PREFERENCES,
     }

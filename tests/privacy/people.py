@@ -18,6 +18,7 @@ from django.core.files.storage import storages
 from django.utils import timezone
 
 from accounts.models import Address, Profile, User
+from marketing.models import Campaign, CampaignSend, EmailProviderEvent, UndeliverableAddress
 from privacy.models import (
     AuditEvent,
     ConsentEvent,
@@ -246,6 +247,35 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     storages["exports"].save(file_name, ContentFile(f"data of {tag}".encode()))
     DataExport.objects.create(
         token=uuid.uuid4(), user=user, email=mail("privacy.DataExport", "email", "export"), file_name=file_name
+    )
+    campaign = Campaign.objects.create(
+        name="Canary campaign",
+        slug=f"campaign-{uuid.uuid4().hex[:12]}",
+        subject="Hi",
+        body_html="<p>Hi</p>",
+        body_text="Hi",
+    )
+    send = CampaignSend.objects.create(
+        campaign=campaign,
+        recipient=user,
+        email=mail("marketing.CampaignSend", "email", "campaign"),
+        run=uuid.uuid4(),
+        status=CampaignSend.Status.SENT,
+        message_id=c("marketing.CampaignSend", "message_id"),
+        sent_at=now,
+        delivered_at=now,
+    )
+    EmailProviderEvent.objects.create(
+        esp_name="Postmark",
+        event_id=f"ev-{tag}",
+        event_type="delivered",
+        recipient=mail("marketing.EmailProviderEvent", "recipient", "account"),
+        message_id=c("marketing.EmailProviderEvent", "message_id"),
+        send=send,
+        occurred_at=now,
+    )
+    UndeliverableAddress.objects.create(
+        address=mail("marketing.UndeliverableAddress", "address", "account"), reason="bounced"
     )
     return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
 

@@ -97,6 +97,11 @@ def customer_with_everything(db):
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
+    from marketing.demo_campaigns import demo_seed_campaigns
+    from marketing.models import UndeliverableAddress
+
+    demo_seed_campaigns(customers=[customer, User.objects.exclude(pk=customer.pk).filter(is_staff=False).first()])
+    UndeliverableAddress.objects.create(address=customer.email, reason="bounced")
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")
