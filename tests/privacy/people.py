@@ -258,7 +258,7 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     send = CampaignSend.objects.create(
         campaign=campaign,
         recipient=user,
-        email=mail("marketing.CampaignSend", "email", "campaign"),
+        email=mail("marketing.CampaignSend", "email", "account"),
         run=uuid.uuid4(),
         status=CampaignSend.Status.SENT,
         message_id=c("marketing.CampaignSend", "message_id"),
