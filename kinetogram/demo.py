@@ -15,6 +15,7 @@ from analytics.demo import demo_seed_page_views
 from contests.demo import demo_seed_contests
 from marketing.demo import demo_seed_marketing_preferences
 from marketing.demo_affiliates import demo_seed_affiliates
+from marketing.demo_campaigns import demo_seed_campaigns
 from shop.demo import DemoSummary, demo_seed_shop
 from shop.models import Service
 
@@ -38,6 +39,7 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
     for customer in customers:
         demo_seed_marketing_preferences(user=customer, now=now)
     demo_seed_affiliates(users=customers)
+    demo_seed_campaigns(customers=customers, now=now)
     service_paths = [service.get_absolute_url() for service in Service.objects.active().order_by("pk")[:6]]
     demo_seed_page_views(users=customers, service_paths=service_paths, now=now)
     return dataclasses.replace(summary, counts=counts)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("surveys/", include("contests.survey_urls")),
     path("invoices/", include("billing.urls")),
+    # The email provider's tracking and inbound webhooks, behind ANYMAIL_WEBHOOK_SECRET basic auth.
+    path("anymail/", include("anymail.urls")),
     path("", include("shop.urls")),
 ]
 

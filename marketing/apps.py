@@ -6,7 +6,9 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing"
 
     def ready(self):
-        from marketing import checks, receivers  # noqa: F401
+        from anymail.signals import inbound, tracking
+
+        from marketing import checks, receivers  # noqa: F401 (checks register themselves)
         from privacy import signals
 
         signals.consent_withdrawn.connect(
@@ -15,3 +17,5 @@ class MarketingConfig(AppConfig):
         signals.objection_recorded.connect(
             receivers.on_objection_recorded_drop_texts, dispatch_uid="marketing.objection_recorded.drop_texts"
         )
+        tracking.connect(receivers.on_tracking_record_provider_event, dispatch_uid="marketing.provider_events")
+        inbound.connect(receivers.on_inbound_unsubscribe_by_reply, dispatch_uid="marketing.unsubscribe_by_reply")

@@ -2,8 +2,10 @@
 
 marketing.E001  the Twilio SMS backend is chosen without its three settings
 marketing.E002  the text alert window is not two hours of the day, start before end
+marketing.W001  (deploy) the email provider's webhook has no basic-auth secret
 """
 
+from django.conf import settings as django_settings
 from django.core import checks
 
 from marketing.conf import TWILIO, settings
@@ -35,3 +37,20 @@ def check_sms_settings(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_webhook_secret(app_configs=None, **kwargs):
+    """marketing.W001: without ANYMAIL_WEBHOOK_SECRET anyone could post fake unsubscribes,
+    complaints and bounces to /anymail/<provider>/tracking/."""
+    secret = getattr(django_settings, "ANYMAIL", {}).get("WEBHOOK_SECRET")
+    if not django_settings.EMAIL_BACKEND.startswith("anymail.") or secret:
+        return []
+    return [
+        checks.Warning(
+            "The email provider's tracking webhook accepts events from anyone.",
+            hint="Set ANYMAIL_WEBHOOK_SECRET (user:password) and put the same credentials in the provider's "
+            "webhook URL: https://user:password@<host>/anymail/<provider>/tracking/.",
+            id="marketing.W001",
+        )
+    ]

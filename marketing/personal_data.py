@@ -4,7 +4,7 @@ marketing records that hold personal data.
 None of them holds personal details (P30): random ids and a partner's code only.
 """
 
-from marketing.models import AffiliateReferral
+from marketing.models import AffiliateReferral, Campaign, CampaignSend, EmailProviderEvent, UndeliverableAddress
 from privacy import cookies
 from privacy import registry as personal_data
 from privacy.registry import Action, Category, CorrectedBy, Erasure, Retention, Source
@@ -195,3 +195,86 @@ class AffiliateReferralData(personal_data.PersonalData):
         "Which partner's link brought you to us when you placed an order, recorded only while you allowed "
         "affiliate cookies, so that partner can be paid its commission."
     )
+
+
+# --- Email campaigns -------------------------------------------------------------------------
+
+
+@personal_data.register(CampaignSend)
+class CampaignSendData(personal_data.PersonalData):
+    record_name = "Marketing emails sent to you"
+    subject = "recipient"
+    subject_email = "email"
+    fields = {
+        "email": Category.CONTACT,
+        "sent_at": Category.PREFERENCES,
+        "delivered_at": Category.PREFERENCES,
+        "bounced_at": Category.PREFERENCES,
+        "complained_at": Category.FEEDBACK,
+        "unsubscribed_at": Category.PREFERENCES,
+        "message_id": Category.CONTACT,
+    }
+    field_labels = {"message_id": "the email provider's message reference"}
+    not_exported = {
+        "run": "An internal id of the sending run; it says nothing about you.",
+        "error": "The name of a sending error, for our staff.",
+    }
+    corrected_by = CorrectedBy.NOBODY
+    purposes = ["email_marketing"]
+    source = Source.GENERATED
+    # Two years after sending: long enough to answer "why did you email me?" with the campaign
+    # and the moment, to see a complaint or an unsubscribe in context, and to count a
+    # campaign's results; after that the row goes and the campaign keeps only its content.
+    retention = Retention(from_field="claimed_at", years=2, action=Action.DELETE, event="the email was sent")
+    # The row stays for the campaign's counts with nothing left that points at the person.
+    erasure = Erasure.anonymise_fields()
+    description = "Which of our marketing emails we sent you, when, and whether it was delivered, bounced, "
+    "reported as spam or unsubscribed from."
+
+
+@personal_data.register(UndeliverableAddress)
+class UndeliverableAddressData(personal_data.PersonalData):
+    record_name = "Addresses that cannot receive email"
+    subject_email = "address"
+    fields = {"address": Category.CONTACT, "marked_at": Category.CONTACT}
+    corrected_by = CorrectedBy.NOBODY
+    purposes = ["email_marketing"]
+    source = Source.PARTNER
+    # A hard bounce is usually a closed mailbox; after a year an address may work again
+    # (a domain re-registered), and mailing a dead address harms every customer's delivery.
+    retention = Retention(from_field="marked_at", years=1, action=Action.DELETE, event="the bounce")
+    erasure = Erasure.delete()
+    description = "Addresses our email provider told us bounced or were refused, which we stop emailing."
+
+
+@personal_data.register(EmailProviderEvent)
+class EmailProviderEventData(personal_data.PersonalData):
+    record_name = "Email delivery reports"
+    subject_email = "recipient"
+    fields = {
+        "recipient": Category.CONTACT,
+        "message_id": Category.CONTACT,
+        "occurred_at": Category.PREFERENCES,
+    }
+    field_labels = {"message_id": "the email provider's message reference"}
+    not_exported = {
+        "esp_name": "The name of our email provider, the same for everyone.",
+        "event_id": "The provider's id of the report, used to act on it once.",
+        "received_at": "When the report reached us.",
+        "send": "Our internal reference of the email; the email itself is in your export.",
+    }
+    corrected_by = CorrectedBy.NOBODY
+    purposes = ["email_marketing"]
+    source = Source.PARTNER
+    # 90 days: providers retry a report for days, and a complaint or unsubscribe is looked
+    # into within weeks; what it changed stays on the send log and in the consent ledger.
+    retention = Retention(from_field="received_at", days=90, action=Action.DELETE, event="the report arrived")
+    erasure = Erasure.delete()
+    description = "Reports from our email provider: delivered, bounced, reported as spam, unsubscribed."
+
+
+personal_data.exempt(
+    Campaign,
+    reason="A marketing email's content, audience rule and schedule, written by staff; it names no recipient "
+    "(who received it is in the send log).",
+)

@@ -1,17 +1,24 @@
 """Celery tasks of marketing: thin wrappers around services, safe to run twice (Q-01).
 
+A campaign's sending task sends for at most MARKETING_CAMPAIGN_TASK_SECONDS, well inside
+Celery's time limits, then queues its continuation. A worker killed mid-run is not
+redelivered: the beat job ``marketing.campaign_start_due`` resumes the campaign once its
+lease has run out, and the send log guarantees no second copy to anyone.
+
 ``marketing.text_alerts_send_due`` runs every ten minutes on beat (migration
 0001_preferences_and_text_alerts creates the row): it sends the text alerts whose
 recipient's daytime has come, so a deferred alert never needs a long countdown, which
 would outlive the broker's visibility timeout (Q-03).
 """
 
+import dataclasses
 import logging
 
 from celery import Task, shared_task
 from django.db import OperationalError
 
 from marketing import services
+from marketing.conf import settings as marketing_settings
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +58,19 @@ def text_alert_send(self, alert_id):
 def text_alerts_send_due(self):
     """Every ten minutes: send the waiting text alerts that are now due. Returns the counts."""
     return services.text_alert_deliveries_send()
+
+
+@shared_task(bind=True, name="marketing.campaign_send", **RETRY_POLICY)
+def campaign_send(self, campaign_id):
+    """Send a campaign for up to MARKETING_CAMPAIGN_TASK_SECONDS; queue the rest. Returns the
+    run's report (state, batches, sent, failed, suppressed, interrupted)."""
+    report = services.campaign_deliver(campaign_id=campaign_id, time_budget=marketing_settings.CAMPAIGN_TASK_SECONDS)
+    if report.state == "more":
+        campaign_send.delay(campaign_id)
+    return dataclasses.asdict(report)
+
+
+@shared_task(bind=True, name="marketing.campaign_start_due", **RETRY_POLICY)
+def campaign_start_due(self):
+    """Every minute: start the campaigns due and resume those a dead worker left. Returns their ids."""
+    return services.campaign_start_due()

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from marketing.views import preferences, sms
+from marketing.views import campaigns, preferences, sms
 
 app_name = "marketing"
 
 urlpatterns = [
     # --- text alerts ---
     path("webhooks/sms/", sms.sms_webhook, name="sms_webhook"),
+    # --- email campaigns: the one-click unsubscribe (RFC 8058) ---
+    path("unsubscribe/<str:token>/", campaigns.unsubscribe, name="unsubscribe"),
 ]
 
 #: The preference centre's pages, in the account area: kinetogram/urls.py mounts them under

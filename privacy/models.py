@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,7 +87,14 @@ class ConsentEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="consent_user_purpose")]
+        indexes = [
+            models.Index(fields=["user", "purpose", "-created_at"], name="consent_user_purpose"),
+            # A withdrawal by address counts for the account with that address: the audience
+            # query looks for one by UPPER(email) for every account it reads (email__iexact).
+            models.Index(
+                Upper("email"), "purpose", condition=models.Q(action="withdrawn"), name="consent_email_withdrawn"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(user=None, anonymous_id=None, email="", phone=""), name="consent_has_subject"

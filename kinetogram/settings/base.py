@@ -268,6 +268,12 @@ ANYMAIL = {
     if v
 }
 
+# --- marketing email -------------------------------------------------------------
+# Who is told when a campaign is paused for spam complaints ("" falls back to the DPO).
+MARKETING_STAFF_EMAIL = env("MARKETING_STAFF_EMAIL", default="")
+# The List-Unsubscribe mailto address ("" is unsubscribe@ the domain of DEFAULT_FROM_EMAIL).
+MARKETING_UNSUBSCRIBE_MAILTO = env("MARKETING_UNSUBSCRIBE_MAILTO", default="")
+
 # --- tasks ---------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None

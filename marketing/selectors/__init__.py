@@ -15,3 +15,8 @@ from marketing.selectors.postal import postal_list_batches  # noqa: F401
 from marketing.selectors.offers import offers_for  # noqa: F401
 from marketing.selectors.affiliates import commissions_by_month  # noqa: F401
 from marketing.selectors.ad_tags import ad_tags_for  # noqa: F401
+from marketing.selectors.campaigns import campaign_audience  # noqa: F401
+from marketing.selectors.campaigns import campaign_batch  # noqa: F401
+from marketing.selectors.campaigns import campaign_figures  # noqa: F401
+from marketing.selectors.campaigns import campaign_list_with_figures  # noqa: F401
+from marketing.selectors.campaigns import unsubscribe_subject  # noqa: F401

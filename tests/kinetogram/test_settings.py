@@ -22,6 +22,7 @@ PROD_ENV = {
     "STRIPE_WEBHOOK_SECRET": "whsec_kinetogram0000000000000000000000",
     "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
     "POSTMARK_SERVER_TOKEN": "00000000-0000-0000-0000-000000000000",
+    "ANYMAIL_WEBHOOK_SECRET": "postmark-hook:Wq3xZ7nV2mK8pL5r",
     "SITE_URL": "https://shop.kinetogram.example",
     "PATH": os.environ.get("PATH", ""),
 }

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from marketing.models import MarketingPreference, PhoneNumber, TextAlert
+from marketing.models import Campaign, MarketingPreference, PhoneNumber, TextAlert
 from privacy.models import Suppression
 from privacy.services import consent_grant
 from privacy.subjects import keyed_hash
@@ -53,3 +53,21 @@ def suppress(*, email="", phone=""):
         Suppression.objects.create(kind="email", digest=keyed_hash("email", email))
     if phone:
         Suppression.objects.create(kind="phone", digest=keyed_hash("phone", phone))
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Spring offers {n}")
+    slug = factory.Sequence(lambda n: f"spring-offers-{n}")
+    subject = "{{ first_name|default:'Hello' }}, our spring offers"
+    body_html = "<p>Hello {{ first_name|default:'there' }},</p><p>Our spring offers are here.</p>"
+    body_text = "Hello {{ first_name|default:'there' }},\n\nOur spring offers are here."
+
+
+def subscriber(**kwargs):
+    """A customer who agreed to email marketing on the preferences page."""
+    user = UserFactory(**kwargs)
+    consent_grant(purpose="email_marketing", source="account", wording="Email me offers.", user=user)
+    return user

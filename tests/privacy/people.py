@@ -23,6 +23,9 @@ from billing.models import Refund, TaxInvoice
 from marketing.models import (
     AffiliatePartner,
     AffiliateReferral,
+    Campaign,
+    CampaignSend,
+    EmailProviderEvent,
     InboundMessage,
     InterestChoice,
     MarketingPreference,
@@ -30,6 +33,7 @@ from marketing.models import (
     PhoneNumber,
     TextAlert,
     TextAlertDelivery,
+    UndeliverableAddress,
 )
 from privacy.models import (
     AuditEvent,
@@ -320,6 +324,35 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         body=c("marketing.InboundMessage", "body"),
         outcome=InboundMessage.Outcome.OTHER,
         user=user,
+    )
+    campaign = Campaign.objects.create(
+        name="Canary campaign",
+        slug=f"campaign-{uuid.uuid4().hex[:12]}",
+        subject="Hi",
+        body_html="<p>Hi</p>",
+        body_text="Hi",
+    )
+    send = CampaignSend.objects.create(
+        campaign=campaign,
+        recipient=user,
+        email=mail("marketing.CampaignSend", "email", "account"),
+        run=uuid.uuid4(),
+        status=CampaignSend.Status.SENT,
+        message_id=c("marketing.CampaignSend", "message_id"),
+        sent_at=now,
+        delivered_at=now,
+    )
+    EmailProviderEvent.objects.create(
+        esp_name="Postmark",
+        event_id=f"ev-{tag}",
+        event_type="delivered",
+        recipient=mail("marketing.EmailProviderEvent", "recipient", "account"),
+        message_id=c("marketing.EmailProviderEvent", "message_id"),
+        send=send,
+        occurred_at=now,
+    )
+    UndeliverableAddress.objects.create(
+        address=mail("marketing.UndeliverableAddress", "address", "account"), reason="bounced"
     )
     return Person(user=user, tag=tag, canaries=canaries, phone_digits=phone_digits, ip=ip, stripe_customer=customer_id)
 

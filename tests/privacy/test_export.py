@@ -98,6 +98,10 @@ def customer_with_everything(db):
 
     demo_seed(images=False)
     customer = User.objects.get(email=TWO_FACTOR_CUSTOMER)
+    from marketing.models import UndeliverableAddress
+
+    # The demo keeps every address deliverable; this customer's bounced once.
+    UndeliverableAddress.objects.create(address=customer.email, reason="bounced")
     request = _subject_request(customer)
     SubjectRequestEvent.objects.create(request=request, actor=customer, actor_label="requester", to_status="received")
     ProcessorStep.objects.create(request=request, handler="stripe.erase_customer", action="erase")

@@ -267,6 +267,10 @@ def test_every_declared_model_has_rows_for_every_demo_customer(seeded):
             continue
         if declaration.subject or declaration.subject_email:
             missing = [c.email for c in customers if not Subject.of(user=c).rows(declaration).exists()]
+            if model._meta.label == "marketing.UndeliverableAddress":
+                # A hard bounce stops all mail to an address: the demo keeps every address deliverable.
+                assert missing == [c.email for c in customers], declaration.label
+                continue
             if model._meta.label == "mfa.Authenticator":
                 # Two-factor changes how a customer signs in, so one demo customer has it.
                 assert len(missing) == len(customers) - 1, declaration.label
