@@ -34,6 +34,7 @@ from shop.forms import (
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
 from shop.ratelimit import rate_limit_hit, rate_limit_reached
 from shop.services import consultation_request_create
+from shop.services_subscriptions import stripe_customer_for
 
 logger = logging.getLogger(__name__)
 
@@ -525,7 +526,13 @@ def subscription_list(request):
     return render(
         request,
         "shop/subscription_list.html",
-        {"subscriptions": subscriptions, "past_due": past_due, "section": "services"},
+        {
+            "subscriptions": subscriptions,
+            "past_due": past_due,
+            "section": "services",
+            # "Manage billing" only where Stripe holds the customer's cards and invoices.
+            "portal_available": not payments.get_gateway().is_demo and bool(stripe_customer_for(user=request.user)),
+        },
     )
 
 
