@@ -219,7 +219,9 @@ def order_set_status(*, order, status, note=""):
     return order
 
 
-def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False, cart_key=""):
+def order_place(
+    *, cart_items, user, email, billing, recipient=None, save_address=False, cart_key="", promotion_code=""
+):
     """Turn the cart into a pending order, re-reading every price and taking the stock.
 
     Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
@@ -240,6 +242,10 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     CheckoutRefused (with the customer-facing message) for an empty cart, mixed billing
     cycles, recurring plans without an account, or a plan that is gone, and SoldOut when a
     plan's stock is too low (IN-04: the plan rows are locked).
+
+    `promotion_code` is taken in the same transaction (shop.promotions.promotion_apply):
+    the order's total is then net of its discount, and a refused code (raised as
+    promotions.PromotionRefused, a CheckoutRefused) leaves nothing placed.
     """
     try:
         return _order_place(
@@ -250,6 +256,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
             recipient=recipient,
             save_address=save_address,
             cart_key=cart_key,
+            promotion_code=promotion_code,
         )
     except IntegrityError:
         # Submits that the locks did not put in a row (carts whose plans changed between
@@ -268,7 +275,7 @@ def _order_already_placed(cart_key):
 
 
 @transaction.atomic
-def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key):
+def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key, promotion_code=""):
     signed_in = user is not None and user.is_authenticated
     if signed_in and cart_key:
         # Submits of one customer's cart queue on the cart row. The cart is read again
@@ -349,6 +356,10 @@ def _order_place(*, cart_items, user, email, billing, recipient, save_address, c
         line.order = order
     OrderLine.objects.bulk_create(lines)
     OrderEvent.objects.create(order=order, status=Order.Status.PENDING, note="Order placed")
+    if promotion_code:
+        from shop.promotions import promotion_apply
+
+        promotion_apply(order=order, code=promotion_code, user=user)
     if signed_in:
         CartLine.objects.filter(cart__user=user).delete()
         Cart.objects.filter(user=user).update(orders_placed=F("orders_placed") + 1)
@@ -404,6 +415,8 @@ def order_payment_start(*, order, success_url, cancel_url):
         )
         for line in order.lines.order_by("pk")
     ]
+    from shop.promotions import promotion_stripe_coupon
+
     session_id, url = gateway.create_checkout_session(
         order=order,
         lines=lines,
@@ -411,6 +424,7 @@ def order_payment_start(*, order, success_url, cancel_url):
         cancel_url=cancel_url,
         idempotency_key=payments.checkout_idempotency_key(order, attempt),
         customer_id=_stripe_customer_of(order.user_id),
+        coupon_id=promotion_stripe_coupon(order=order, gateway=gateway),
     )
     Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
     order.stripe_checkout_session_id = session_id

@@ -32,6 +32,7 @@ from shop.forms import (
     first_error,
 )
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
+from shop.promotions import PromotionRefused, promotion_price
 from shop.ratelimit import rate_limit_hit, rate_limit_reached
 from shop.services import consultation_request_create
 from shop.services_subscriptions import stripe_customer_for
@@ -335,8 +336,24 @@ def checkout(request):
         if placed is not None:
             return _show_placed_order(request, placed)
     status = 200
-    if request.method == "POST" and not problems:
+    promotion, promotion_error = None, ""
+    # Enter in any field submits with the form's first button, "Apply code": with no code
+    # typed, that is a plain submit.
+    applying = request.POST.get("action") == "apply_code" and request.POST.get("promotion_code", "").strip()
+    if request.method == "POST" and not problems and applying:
+        # "Apply" shows the price with the code; nothing is placed, and the other fields
+        # are not judged yet.
+        form = CheckoutForm(initial=request.POST.dict(), signed_in=signed_in)
+        promotion, promotion_error = _promotion_quote(request, items, request.POST)
+        if promotion_error:
+            status = 400
+    elif request.method == "POST" and not problems:
         form = CheckoutForm(request.POST, signed_in=signed_in)
+        if form.is_valid() and form.cleaned_data.get("promotion_code"):
+            promotion, refusal = _promotion_quote(request, items, form.cleaned_data)
+            if refusal:
+                form.add_error("promotion_code", refusal)
+                status = 400
         if form.is_valid():
             try:
                 order = services.order_place(
@@ -347,6 +364,7 @@ def checkout(request):
                     recipient=form.recipient(),
                     save_address=form.cleaned_data.get("save_address", False),
                     cart_key=cart_key,
+                    promotion_code=form.cleaned_data.get("promotion_code", ""),
                 )
             except services.OrderAlreadyPlaced as exc:
                 # This very cart became an order in a submit that got there first. That
@@ -354,6 +372,10 @@ def checkout(request):
                 if not signed_in:
                     shop_cart.cart_clear(request)
                 return _show_placed_order(request, exc.order)
+            except PromotionRefused as exc:
+                # Checked again under the code's lock: the last use went to another checkout.
+                form.add_error("promotion_code", str(exc))
+                promotion, status = None, 400
             except services.CheckoutRefused as exc:
                 form.add_error(None, str(exc))
                 status = 409
@@ -362,7 +384,7 @@ def checkout(request):
                 if not signed_in:
                     _remember_guest_order(request, order)
                 return _start_payment(request, order, _order_page_url(order))
-        else:
+        elif status == 200:
             status = 400
     else:
         form = CheckoutForm(initial=selectors.checkout_initial_billing(user=request.user), signed_in=signed_in)
@@ -371,7 +393,9 @@ def checkout(request):
     context = {
         "items": items,
         "cart_key": cart_key,
-        "total": shop_cart.cart_total(items),
+        "total": promotion.total if promotion else shop_cart.cart_total(items),
+        "promotion": promotion,
+        "promotion_error": promotion_error,
         "problems": problems,
         "form": form,
         "has_recurring": any(item.plan.is_recurring for item in items),
@@ -391,6 +415,18 @@ def checkout(request):
         "signup_url": f"{reverse('account_signup')}?next={reverse('shop:checkout')}",
     }
     return render(request, "shop/checkout_form.html", context, status=status)
+
+
+def _promotion_quote(request, items, data):
+    """(quote, "") for a code that applies to this cart, (None, the refusal) otherwise."""
+    code = (data.get("promotion_code") or "").strip()
+    if not code:
+        return None, "Enter a promotion code."
+    email = request.user.email if request.user.is_authenticated else (data.get("email") or "").strip()
+    try:
+        return promotion_price(code=code, items=items, user=request.user, email=email), ""
+    except PromotionRefused as exc:
+        return None, str(exc)
 
 
 def _order_for_checkout_pages(request, number):
