@@ -87,9 +87,9 @@ def test_upgrade_charges_the_prorated_amount_and_switches_the_plan_at_once(clien
     assert (invoice.amount, invoice.status) == (Decimal("25.00"), Invoice.Status.PAID)
     assert "We charged £25.00 for the rest of this period" in response.text
     note = subscription.order.events.last().note
-    assert (
-        note
-        == "Plan changed by the customer: Social Media (Starter) → Growth; prorated charge £25.00 (£49.50 less £24.50 unused)"
+    assert note == (
+        "Plan changed by the customer: Social Media (Starter) → Growth; "
+        "prorated charge £25.00 (£49.50 less £24.50 unused)"
     )
 
 
