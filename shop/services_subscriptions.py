@@ -474,6 +474,7 @@ def subscription_renew_demo(*, subscription, paid: bool, now=None):
     the dunning rules run as they do with Stripe. Raises CheckoutRefused outside the demo
     or for a subscription that has ended.
     """
+    from shop.promotions import promotion_renewal_discount
     from shop.services import invoice_paid, invoice_payment_failed
 
     if not payments.get_gateway().is_demo:
@@ -485,7 +486,12 @@ def subscription_renew_demo(*, subscription, paid: bool, now=None):
     billing = (subscription.scheduled_plan or subscription).billing
     end = period_end_after(start=start, billing=billing)
     price = subscription.scheduled_plan.price if subscription.scheduled_plan_id else subscription.unit_price
-    amount = payments.to_minor_units(price * subscription.quantity)
+    payments_made = subscription.invoices.filter(status=Invoice.Status.PAID).exclude(
+        stripe_invoice_id__contains="_change_"
+    )
+    # A code "for N months" lowers the renewals within its months, as Stripe's coupon does.
+    discount = promotion_renewal_discount(subscription=subscription, renewal_number=payments_made.count())
+    amount = payments.to_minor_units(max(price * subscription.quantity - discount, 0))
     stripe_id = subscription.stripe_subscription_id or f"demo_sub_{subscription.order.number}"
     if not subscription.stripe_subscription_id:
         Subscription.objects.filter(pk=subscription.pk).update(stripe_subscription_id=stripe_id)
