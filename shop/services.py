@@ -664,7 +664,7 @@ def invoice_payment_failed(invoice: dict):
     subscriptions = _invoice_subscriptions(invoice)
     with transaction.atomic():
         subscriptions = list(
-            Subscription.objects.select_for_update()
+            Subscription.objects.select_for_update(of=("self",))
             .select_related("user", "order")
             .filter(pk__in=[row.pk for row in subscriptions])
             .order_by("pk")

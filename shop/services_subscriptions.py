@@ -198,7 +198,7 @@ def subscription_change_plan(*, subscription, plan, user, now=None) -> PlanChang
                 idempotency_key=key,
             )
     with transaction.atomic():
-        row = Subscription.objects.select_for_update().select_related("order").get(pk=subscription.pk)
+        row = Subscription.objects.select_for_update(of=("self",)).select_related("order").get(pk=subscription.pk)
         if row.status != subscription.status or row.plan_id != subscription.plan_id:
             raise PlanChangeRefused("This plan changed while you were looking at it. Please check it again.")
         old_name = f"{row.service_name} ({row.plan_name})"
@@ -257,7 +257,7 @@ def subscription_scheduled_plan_cancel(*, subscription, user):
             idempotency_key=f"subscription-{subscription.pk}-keep-{subscription.scheduled_plan_id}",
         )
     with transaction.atomic():
-        row = Subscription.objects.select_for_update().select_related("order").get(pk=subscription.pk)
+        row = Subscription.objects.select_for_update(of=("self",)).select_related("order").get(pk=subscription.pk)
         if row.scheduled_plan_id is not None:
             row.scheduled_plan = None
             row.save(update_fields=["scheduled_plan"])
