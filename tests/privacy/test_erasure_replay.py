@@ -71,7 +71,7 @@ def test_pr04_dump_erase_restore_replay_leaves_no_canary_and_a_second_replay_cha
 
     assert f"{result.log_id}: applied" in first
     assert scan(person.tokens) == []
-    assert Suppression.objects.filter(kind="email").count() == 8
+    assert Suppression.objects.filter(kind="email").count() == 9
     assert len(scan(other.tokens)) > 20
     assert fake_gateway.deleted_customers == [person.stripe_customer]  # told once, at the erasure
     after_first = dump()
