@@ -30,6 +30,7 @@ from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
 from privacy.demo import demo_seed_exports, demo_seed_privacy, demo_seed_requests
 from privacy.registry import site as personal_data_site
+from shop.demo_promotions import demo_seed_promotions
 from shop.models import (
     ORDER_NUMBER_ALPHABET,
     Cart,
@@ -760,6 +761,7 @@ def demo_seed(*, staff_email=None, staff_password=None, customer_password=None, 
     _seed_consultations(customers, now)
     _seed_carts(customers, plans)
     _seed_admin_log(customers, staff, now)
+    demo_seed_promotions(customers=list(customers.values()), now=now)
     recovery_codes = []
     for position, (email, user) in enumerate(customers.items()):
         demo_seed_sign_in_records(user=user, position=position, now=now)

@@ -4,20 +4,58 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from shop.models import Plan, PromotionCode, Subscription
+from shop.models import Order, Plan, PromotionCode, PromotionRedemption, Subscription
 
 DEMO_PROMOTION_CODE = "WELCOME20"
+#: A past launch offer each demo customer used on their first order, so every customer has a
+#: redemption to see in their data export.
+DEMO_USED_CODE = "LAUNCH10"
+DEMO_USED_DISCOUNT = Decimal("10.00")
 
 
 @transaction.atomic
-def demo_seed_promotions(*, now=None) -> dict:
-    """One promotion code (20% off a first order, 100 uses, for 90 days) and, where a demo
-    customer's monthly plan has a cheaper sibling, a downgrade scheduled for its renewal.
-    Safe to run again: the code is found by name and an existing schedule is kept.
-    Returns what was made, for the seed summary."""
+def demo_seed_promotions(*, customers=(), now=None) -> dict:
+    """One promotion code (20% off a first order, 100 uses, for 90 days); a past £10 code
+    each of `customers` used on their first paid order (the order's total is net of it);
+    and, where a demo customer's monthly plan has a cheaper sibling, a downgrade scheduled
+    for its renewal. Safe to run again: codes are found by name, a customer with a
+    redemption gets no other, and an existing schedule is kept. Returns what was made."""
     now = now or timezone.now()
+    used, _ = PromotionCode.objects.get_or_create(
+        code=DEMO_USED_CODE,
+        defaults={
+            "description": "Demo: launch offer, now over",
+            "kind": PromotionCode.Kind.AMOUNT,
+            "amount_off": DEMO_USED_DISCOUNT,
+            "starts_at": now - timedelta(days=3 * 365),
+            "ends_at": now - timedelta(days=30),
+        },
+    )
+    for customer in customers:
+        if PromotionRedemption.objects.filter(user=customer).exists():
+            continue
+        order = (
+            Order.objects.filter(user=customer, total__gte=DEMO_USED_DISCOUNT)
+            .exclude(status__in=[Order.Status.PENDING, Order.Status.CANCELLED])
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if order is None or hasattr(order, "promotion_redemption"):
+            continue
+        PromotionRedemption.objects.create(
+            promotion=used,
+            order=order,
+            user=customer,
+            email=order.email,
+            subtotal=order.total,
+            discount=DEMO_USED_DISCOUNT,
+            created_at=order.created_at,
+        )
+        Order.objects.filter(pk=order.pk).update(total=F("total") - DEMO_USED_DISCOUNT)
+        PromotionCode.objects.filter(pk=used.pk).update(times_redeemed=F("times_redeemed") + 1)
     promotion, _ = PromotionCode.objects.get_or_create(
         code=DEMO_PROMOTION_CODE,
         defaults={

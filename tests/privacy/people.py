@@ -192,7 +192,9 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         hosted_invoice_url=c("shop.Invoice", "hosted_invoice_url", f"https://invoice.stripe.test/{tag}"),
     )
     PromotionRedemption.objects.create(
-        promotion=PromotionCode.objects.create(code=f"SPRING-{uuid.uuid4().hex[:8]}".upper(), percent_off=Decimal("10")),
+        promotion=PromotionCode.objects.create(
+            code=f"SPRING-{uuid.uuid4().hex[:8]}".upper(), percent_off=Decimal("10")
+        ),
         order=order,
         user=user,
         email=mail("shop.PromotionRedemption", "email", "promo"),
