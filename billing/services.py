@@ -12,6 +12,7 @@ import datetime
 import logging
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -112,11 +113,27 @@ def order_line_specs(order, *, recurring_only=False) -> list[LineSpec]:
                 unit_price=line.unit_price,
             )
         )
+    discount = _order_discount(order)
+    if discount is not None and not recurring_only:
+        code, amount = discount
+        specs.append(LineSpec(description=f"Discount: promotion code {code}", quantity=1, unit_price=-amount))
     if not specs:
         # An order recorded without lines (before line snapshots existed): one line for it.
         net = order.net_total or order.total
         specs.append(LineSpec(description=f"Order {order.number}", quantity=1, unit_price=net))
     return specs
+
+
+def _order_discount(order) -> tuple[str, Decimal] | None:
+    """(code, amount) of the promotion code the order was placed with, if any: the shop
+    records it as the order's ``promotion_redemption``."""
+    try:
+        redemption = order.promotion_redemption
+    except ObjectDoesNotExist:
+        return None
+    if redemption is None or not redemption.discount:
+        return None
+    return redemption.promotion.code, redemption.discount
 
 
 @transaction.atomic

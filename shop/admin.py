@@ -12,7 +12,12 @@ from billing import services as billing_services
 from billing.exceptions import RefundRefused
 from billing.forms import RefundForm
 from privacy.admin_mixins import PersonalDataAdminMixin
-from shop import payments, refunds, services
+from shop import (
+    admin_promotions,  # noqa: F401 - registers the promotion code admin
+    payments,
+    refunds,
+    services,
+)
 from shop.models import (
     Category,
     ConsultationRequest,
@@ -319,18 +324,58 @@ class InvoiceInline(admin.TabularInline):
         return False
 
 
+def _renew_demo(modeladmin, request, queryset, *, paid):
+    from shop.services_subscriptions import subscription_renew_demo
+
+    done, refused = 0, []
+    for subscription in queryset.select_related("order", "scheduled_plan"):
+        try:
+            subscription_renew_demo(subscription=subscription, paid=paid)
+            done += 1
+        except services.CheckoutRefused as exc:
+            refused.append(f"{subscription}: {exc}")
+    if done:
+        outcome = "paid" if paid else "failed (the customer is emailed; it ends after the configured tries)"
+        modeladmin.message_user(request, f"{done} renewal(s) {outcome}.", messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.WARNING)
+
+
+@admin.action(description="Demo payments: renew now, paid")
+def renew_demo_paid(modeladmin, request, queryset):
+    _renew_demo(modeladmin, request, queryset, paid=True)
+
+
+@admin.action(description="Demo payments: renew now, card declined")
+def renew_demo_failed(modeladmin, request, queryset):
+    _renew_demo(modeladmin, request, queryset, paid=False)
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
-    list_display = ["service_name", "plan_name", "user", "status", "current_period_end", "cancel_at_period_end"]
-    list_filter = ["status", "billing", "cancel_at_period_end"]
+    list_display = [
+        "service_name", "plan_name", "user", "status", "current_period_end", "cancel_at_period_end",
+        "failed_payment_attempts", "ended_reason",
+    ]  # fmt: skip
+    list_filter = ["status", "ended_reason", "billing", "cancel_at_period_end"]
     search_fields = ["user__email", "stripe_subscription_id", "order__number"]
     list_select_related = ["user"]
     inlines = [InvoiceInline]
+    actions = [renew_demo_paid, renew_demo_failed]
     readonly_fields = [
         "user", "order", "plan", "service_name", "plan_name", "billing", "unit_price", "quantity", "status",
         "stripe_subscription_id", "current_period_end", "cancel_at_period_end", "canceled_at", "created_at",
+        "scheduled_plan", "failed_payment_attempts", "ended_reason",
     ]  # fmt: skip
     fields = readonly_fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not payments.get_gateway().is_demo:
+            # With Stripe, renewals happen at Stripe and reach us as events.
+            actions.pop("renew_demo_paid", None)
+            actions.pop("renew_demo_failed", None)
+        return actions
 
     def has_add_permission(self, request):
         return False

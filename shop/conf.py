@@ -11,3 +11,8 @@ def consultation_rate_limit():
 def demo_payments_enabled():
     """Whether the demo payment page may mark orders paid; production settings turn it off."""
     return getattr(settings, "SHOP_DEMO_PAYMENTS", False)
+
+
+def dunning_max_attempts():
+    """Failed tries of one renewal after which the subscription ends (SHOP_DUNNING_MAX_ATTEMPTS)."""
+    return max(1, int(getattr(settings, "SHOP_DUNNING_MAX_ATTEMPTS", 3)))

@@ -32,6 +32,7 @@ from billing import vat
 from billing.demo import DEMO_PURCHASE_ORDERS, demo_order_vat, demo_seed_billing
 from privacy.demo import demo_seed_exports, demo_seed_privacy, demo_seed_requests
 from privacy.registry import site as personal_data_site
+from shop.demo_promotions import demo_seed_promotions
 from shop.models import (
     ORDER_NUMBER_ALPHABET,
     Cart,
@@ -759,6 +760,7 @@ def demo_seed_shop(*, staff_email=None, staff_password=None, customer_password=N
     for email, specs in ORDERS.items():
         for index, spec in enumerate(specs):
             _seed_order(customers[email], index, spec, plans, now)
+    demo_seed_promotions(customers=list(customers.values()), now=now)
     demo_seed_billing(orders=list(Order.objects.filter(user__in=customers.values())), now=now)
     _seed_reviews(customers, staff, now)
     _seed_saved_searches(customers, now)

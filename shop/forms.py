@@ -325,6 +325,13 @@ class CheckoutForm(forms.Form):
         help_text="Only used to arrange the service with them.",
     )
 
+    promotion_code = forms.CharField(
+        label="Promotion code (optional)",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
     def __init__(self, *args, signed_in=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.signed_in = signed_in
@@ -350,6 +357,10 @@ class CheckoutForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("vat_number", exc)
         return cleaned
+
+    def clean_promotion_code(self):
+        # Whether the code may be used is shop.promotions' question, asked with the cart.
+        return self.cleaned_data["promotion_code"].strip().upper()
 
     def billing(self):
         data = self.cleaned_data

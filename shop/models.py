@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -297,6 +297,11 @@ class Subscription(models.Model):
         PAST_DUE = "past_due", "Payment failed"
         CANCELED = "canceled", "Ended"
 
+    class EndedReason(models.TextChoices):
+        CUSTOMER = "customer", "Cancelled by the customer"
+        PAYMENT_FAILED = "payment_failed", "Renewal payments failed"
+        PROVIDER = "provider", "Ended at the payment provider"
+
     # A tax record (6 years): an erasure unlinks it from the person; deleting a user row
     # outright must not take it along.
     user = models.ForeignKey(
@@ -315,6 +320,13 @@ class Subscription(models.Model):
     cancel_at_period_end = models.BooleanField(default=False)
     canceled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A downgrade waits for the end of the period paid at the old price.
+    scheduled_plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Takes over at period end."
+    )
+    # Failed tries of the current renewal (Stripe's attempt_count); 0 once a renewal is paid.
+    failed_payment_attempts = models.PositiveIntegerField(default=0)
+    ended_reason = models.CharField(max_length=20, choices=EndedReason.choices, blank=True, db_index=True)
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -405,3 +417,92 @@ class ConsultationRequest(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.created_at:%Y-%m-%d})"
+
+
+# --- promotion codes -------------------------------------------------------------------
+class PromotionCode(models.Model):
+    """A code a customer types at checkout for a discount on the net price (before VAT).
+    The rules that use these fields live in shop.promotions."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percentage off"
+        AMOUNT = "amount", "Fixed amount off"
+
+    class Duration(models.TextChoices):
+        ONCE = "once", "Once (the first payment)"
+        REPEATING = "repeating", "For a number of months of a plan"
+
+    code = models.CharField(max_length=40, unique=True, help_text="Letters, digits and dashes; not case-sensitive.")
+    description = models.CharField(max_length=200, blank=True, help_text="For staff; not shown to customers.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    percent_off = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    amount_off = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    duration = models.CharField(max_length=10, choices=Duration.choices, default=Duration.ONCE)
+    duration_in_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    first_order_only = models.BooleanField(default=False, help_text="Only for a customer's first paid order.")
+    once_per_customer = models.BooleanField(default=True)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    max_redemptions = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    # Counted under the code's row lock as each order takes the code (see promotions.promotion_apply).
+    times_redeemed = models.PositiveIntegerField(default=0, editable=False)
+    plans = models.ManyToManyField(Plan, blank=True, related_name="+", help_text="Empty: every plan.")
+    services = models.ManyToManyField(Service, blank=True, related_name="+", help_text="Empty: every service.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="percent", percent_off__isnull=False, amount_off__isnull=True)
+                | Q(kind="amount", amount_off__isnull=False, percent_off__isnull=True),
+                name="promotion_one_kind_of_discount",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration="once", duration_in_months__isnull=True)
+                | Q(duration="repeating", duration_in_months__gte=1),
+                name="promotion_months_only_when_repeating",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_redemptions__isnull=True) | Q(times_redeemed__lte=F("max_redemptions")),
+                name="promotion_redemptions_within_maximum",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+
+class PromotionRedemption(models.Model):
+    """A promotion code taken by an order: the discount it gave, and whose it was."""
+
+    promotion = models.ForeignKey(PromotionCode, on_delete=models.PROTECT, related_name="redemptions")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="promotion_redemption")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A guest's "once per customer" is by email.
+    email = models.EmailField()
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(discount__gte=0), name="redemption_discount_not_negative")]
+
+    def __str__(self):
+        return f"{self.promotion_id} on order {self.order_id}"

@@ -89,9 +89,12 @@ class Gateway:
     #: True when the customer pays on our own demo page instead of a payment provider.
     is_demo = False
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+    def create_checkout_session(
+        self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id="", coupon_id=""
+    ):
         """Start a hosted payment for `order`; return (session_id, url). `customer_id` is
-        the Stripe customer of the buyer's earlier orders, so their plans stay together."""
+        the Stripe customer of the buyer's earlier orders, so their plans stay together; `coupon_id` a coupon made
+        for this order's promotion code (shop.promotions)."""
         raise NotImplementedError
 
     def checkout_session_url(self, *, session_id):
@@ -104,6 +107,35 @@ class Gateway:
 
     def retrieve_subscription(self, *, stripe_subscription_id):
         """The subscription's state: {"id", "status", "cancel_at_period_end", "current_period_end"}."""
+        raise NotImplementedError
+
+    def change_subscription_price(
+        self, *, stripe_subscription_id, unit_price, interval, currency, proration_date, idempotency_key
+    ):
+        """Move a one-plan subscription to a new price now, prorated to the second at
+        `proration_date` and invoiced at once; a card that fails leaves it unchanged
+        (PaymentError). Returns the subscription's state."""
+        raise NotImplementedError
+
+    def schedule_subscription_price(self, *, stripe_subscription_id, unit_price, interval, currency, idempotency_key):
+        """Bill a one-plan subscription at a new price from the end of its current period,
+        with no proration. Returns the subscription's state."""
+        raise NotImplementedError
+
+    def cancel_subscription_now(self, *, stripe_subscription_id, idempotency_key):
+        """End the subscription at once, with no proration credit or refund; return its state."""
+        raise NotImplementedError
+
+    def resume_subscription(self, *, stripe_subscription_id, idempotency_key):
+        """Undo a cancellation at period end; return the subscription's state."""
+        raise NotImplementedError
+
+    def billing_portal_url(self, *, customer_id, return_url):
+        """A short-lived link to the provider's customer portal (cards, invoices, cancel)."""
+        raise NotImplementedError
+
+    def create_coupon(self, *, amount_off, currency, duration, duration_in_months, name, idempotency_key):
+        """A single-use coupon for an exact amount off per invoice; return its id."""
         raise NotImplementedError
 
     def payment_card(self, *, payment_intent_id):
@@ -166,7 +198,7 @@ class Gateway:
 MAX_TIMESTAMP = 253_402_300_799
 # Stripe's list objects and sub-objects in the fields our handlers read (see
 # shop.services.stripe_object_minimise), and the ids that Stripe may expand into objects.
-EVENT_OBJECT_CONTAINERS = ("metadata", "parent", "lines", "items", "refunds", "total_details")
+EVENT_OBJECT_CONTAINERS = ("metadata", "parent", "lines", "items", "refunds", "total_details", "cancellation_details")
 EVENT_OBJECT_EXPANDABLE = ("customer", "subscription", "payment_intent", "invoice", "charge")
 # Amounts in minor units the handlers add up (a refund's amount, the taxes of an invoice).
 EVENT_OBJECT_AMOUNTS = ("amount", "amount_total", "amount_paid", "amount_refunded", "tax")
@@ -212,6 +244,9 @@ def event_shape_problem(event) -> str:
         value = obj.get(key)
         if value is not None and not (_is_stripe_string(value) or isinstance(value, dict)):
             return f"'data.object.{key}' is neither an id nor an object"
+    attempts = obj.get("attempt_count")
+    if attempts is not None and (type(attempts) is not int or attempts < 0):
+        return "'data.object.attempt_count' is not a count"
     parent = obj.get("parent") or {}
     if parent.get("subscription_details") is not None and not isinstance(parent["subscription_details"], dict):
         return "'data.object.parent.subscription_details' is not an object"
@@ -264,7 +299,9 @@ class StripeGateway(Gateway):
             # The message can name the request's values; keep only the code for our logs.
             raise PaymentError(getattr(exc, "code", None) or type(exc).__name__) from exc
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+    def create_checkout_session(
+        self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id="", coupon_id=""
+    ):
         recurring = [line for line in lines if line.interval]
         metadata = {"order_number": order.number}
         params = {
@@ -284,6 +321,8 @@ class StripeGateway(Gateway):
             params["customer_email"] = order.email
         # The metadata follows the money, so a refund or an invoice can be tied to the
         # order even when it arrives before the checkout's own event.
+        if coupon_id:
+            params["discounts"] = [{"coupon": coupon_id}]
         if recurring:
             params["subscription_data"] = {"metadata": metadata}
         else:
@@ -311,6 +350,117 @@ class StripeGateway(Gateway):
     def retrieve_subscription(self, *, stripe_subscription_id):
         subscription = self._call(self.client.v1.subscriptions.retrieve, stripe_subscription_id)
         return subscription_state(subscription.to_dict())
+
+    def _single_item(self, stripe_subscription_id):
+        subscription = self._call(self.client.v1.subscriptions.retrieve, stripe_subscription_id).to_dict()
+        items = (subscription.get("items") or {}).get("data") or []
+        if len(items) != 1:
+            # Our line items and Stripe's are not tied by id; with several plans in one
+            # subscription we cannot tell which one to change.
+            raise PaymentError("several_items")
+        item = items[0]
+        price = item.get("price") or {}
+        product = price.get("product")
+        return subscription, item, product.get("id") if isinstance(product, dict) else product
+
+    def change_subscription_price(
+        self, *, stripe_subscription_id, unit_price, interval, currency, proration_date, idempotency_key
+    ):
+        _subscription, item, product = self._single_item(stripe_subscription_id)
+        updated = self._call(
+            self.client.v1.subscriptions.update,
+            stripe_subscription_id,
+            params={
+                "items": [{"id": item["id"], "price_data": _recurring_price(product, unit_price, interval, currency)}],
+                # Invoice the difference now; a declined card leaves the subscription as it was.
+                "proration_behavior": "always_invoice",
+                "proration_date": int(proration_date.timestamp()),
+                "payment_behavior": "error_if_incomplete",
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+        return subscription_state(updated.to_dict())
+
+    def schedule_subscription_price(self, *, stripe_subscription_id, unit_price, interval, currency, idempotency_key):
+        subscription, item, product = self._single_item(stripe_subscription_id)
+        schedule_id = subscription.get("schedule")
+        if isinstance(schedule_id, dict):
+            schedule_id = schedule_id.get("id")
+        if not schedule_id:
+            schedule_id = self._call(
+                self.client.v1.subscription_schedules.create,
+                params={"from_subscription": stripe_subscription_id},
+                options={"idempotency_key": f"{idempotency_key}-schedule"},
+            ).id
+        period_end = subscription_state(subscription)["current_period_end"]
+        self._call(
+            self.client.v1.subscription_schedules.update,
+            schedule_id,
+            params={
+                "end_behavior": "release",
+                "proration_behavior": "none",
+                "phases": [
+                    {
+                        "items": [{"price": (item.get("price") or {}).get("id"), "quantity": item.get("quantity", 1)}],
+                        "start_date": "now",
+                        "end_date": period_end,
+                    },
+                    {
+                        "items": [
+                            {
+                                "price_data": _recurring_price(product, unit_price, interval, currency),
+                                "quantity": item.get("quantity", 1),
+                            }
+                        ],
+                        "duration": {"interval": INTERVALS[interval], "interval_count": 1},
+                    },
+                ],
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+        return subscription_state(subscription)
+
+    def cancel_subscription_now(self, *, stripe_subscription_id, idempotency_key):
+        try:
+            subscription = self._call(
+                self.client.v1.subscriptions.cancel,
+                stripe_subscription_id,
+                params={"prorate": False, "invoice_now": False},
+                options={"idempotency_key": idempotency_key},
+            )
+        except PaymentError as exc:
+            if str(exc) != "resource_missing":
+                raise
+            return {"id": stripe_subscription_id, "status": "canceled"}
+        return subscription_state(subscription.to_dict())
+
+    def resume_subscription(self, *, stripe_subscription_id, idempotency_key):
+        subscription = self._call(
+            self.client.v1.subscriptions.update,
+            stripe_subscription_id,
+            params={"cancel_at_period_end": False},
+            options={"idempotency_key": idempotency_key},
+        )
+        return subscription_state(subscription.to_dict())
+
+    def billing_portal_url(self, *, customer_id, return_url):
+        session = self._call(
+            self.client.v1.billing_portal.sessions.create, params={"customer": customer_id, "return_url": return_url}
+        )
+        return session.url
+
+    def create_coupon(self, *, amount_off, currency, duration, duration_in_months, name, idempotency_key):
+        params = {
+            "amount_off": to_minor_units(amount_off),
+            "currency": currency,
+            "duration": duration,
+            "name": name[:40],
+            "max_redemptions": 1,
+        }
+        if duration == "repeating":
+            params["duration_in_months"] = duration_in_months
+        coupon = self._call(self.client.v1.coupons.create, params=params, options={"idempotency_key": idempotency_key})
+        return coupon.id
 
     def payment_card(self, *, payment_intent_id):
         intent = self._call(
@@ -384,7 +534,9 @@ class DemoGateway(Gateway):
     def is_demo(self):
         return conf.demo_payments_enabled()
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+    def create_checkout_session(
+        self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id="", coupon_id=""
+    ):
         if not self.is_demo:
             logger.error("Refused a demo payment for order %s: demo payments are off (SHOP_DEMO_PAYMENTS).", order.pk)
             raise PaymentError("demo payments are off")
@@ -399,6 +551,27 @@ class DemoGateway(Gateway):
 
     def retrieve_subscription(self, *, stripe_subscription_id):
         return {}
+
+    def change_subscription_price(
+        self, *, stripe_subscription_id, unit_price, interval, currency, proration_date, idempotency_key
+    ):
+        return {"id": stripe_subscription_id}
+
+    def schedule_subscription_price(self, *, stripe_subscription_id, unit_price, interval, currency, idempotency_key):
+        return {"id": stripe_subscription_id}
+
+    def cancel_subscription_now(self, *, stripe_subscription_id, idempotency_key):
+        return {"id": stripe_subscription_id, "status": "canceled"}
+
+    def resume_subscription(self, *, stripe_subscription_id, idempotency_key):
+        return {"id": stripe_subscription_id, "cancel_at_period_end": False}
+
+    def billing_portal_url(self, *, customer_id, return_url):
+        return ""
+
+    def create_coupon(self, *, amount_off, currency, duration, duration_in_months, name, idempotency_key):
+        # The demo page charges the order's total, already discounted.
+        return ""
 
     def payment_card(self, *, payment_intent_id):
         return "", ""
@@ -450,6 +623,15 @@ def _line_item(line: CheckoutLine, currency):
         price_data["tax_behavior"] = "exclusive"
         item["tax_rates"] = [line.tax_rate_id]
     return item
+
+
+def _recurring_price(product, unit_price, interval, currency):
+    return {
+        "currency": currency,
+        "product": product,
+        "unit_amount": to_minor_units(unit_price),
+        "recurring": {"interval": INTERVALS[interval]},
+    }
 
 
 def subscription_state(subscription: dict) -> dict:

@@ -11,6 +11,7 @@ from shop.models import (
     Invoice,
     Order,
     OrderLine,
+    PromotionRedemption,
     Review,
     SavedSearch,
     StripeEvent,
@@ -122,6 +123,20 @@ class InvoiceData(personal_data.PersonalData):
     # The hosted page shows the billing details; the number and amount are the tax record.
     erasure = Erasure.keep(TAX_RECORDS, fields=["number", "amount"])
     description = "Subscription invoices issued through Stripe."
+
+
+@personal_data.register(PromotionRedemption)
+class PromotionRedemptionData(personal_data.PersonalData):
+    subject = "user"
+    subject_email = "email"
+    fields = {"email": Category.CONTACT, "subtotal": Category.ORDERS, "discount": Category.ORDERS}
+    field_labels = {"discount": "promotion code discount"}
+    # Needed to keep "once per customer" and "first order only", and the discount is part of the sale.
+    purposes = ["provide_services", "legal_duties"]
+    # Kept with the order it belongs to, and anonymised when the order is (P10).
+    retention = Retention(from_field="order__created_at", years=6, action=Action.ANONYMISE, event="the order date")
+    erasure = Erasure.keep(TAX_RECORDS, fields=["subtotal", "discount"])
+    description = "Promotion codes you used: on which order, and the discount they gave."
 
 
 @personal_data.register(Review)

@@ -273,7 +273,7 @@ def subscription_list_for_user(*, user):
     """The customer's subscriptions with their invoices and VAT documents, live ones first (three queries)."""
     subscriptions = list(
         Subscription.objects.for_user(user)
-        .select_related("order")
+        .select_related("order", "scheduled_plan")
         .prefetch_related(
             Prefetch("invoices", queryset=Invoice.objects.order_by("-created_at", "-pk")),
             "invoices__tax_documents",
@@ -287,7 +287,7 @@ def subscription_list_for_user(*, user):
 
 def subscription_for_user(*, user, pk):
     """The customer's own subscription, or None."""
-    return Subscription.objects.for_user(user).filter(pk=pk).first()
+    return Subscription.objects.for_user(user).select_related("order", "plan", "scheduled_plan").filter(pk=pk).first()
 
 
 def subscriptions_sharing_billing(*, subscription):

@@ -224,7 +224,9 @@ def order_set_status(*, order, status, note=""):
     return order
 
 
-def order_place(*, cart_items, user, email, billing, recipient=None, save_address=False, cart_key=""):
+def order_place(
+    *, cart_items, user, email, billing, recipient=None, save_address=False, cart_key="", promotion_code=""
+):
     """Turn the cart into a pending order, re-reading every price and taking the stock.
 
     Writes: Order, OrderLine per item, OrderEvent "pending", Plan.stock decrements, the
@@ -245,6 +247,10 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
     CheckoutRefused (with the customer-facing message) for an empty cart, mixed billing
     cycles, recurring plans without an account, or a plan that is gone, and SoldOut when a
     plan's stock is too low (IN-04: the plan rows are locked).
+
+    `promotion_code` is taken in the same transaction (shop.promotions.promotion_apply):
+    the order's total is then net of its discount, and a refused code (raised as
+    promotions.PromotionRefused, a CheckoutRefused) leaves nothing placed.
     """
     try:
         return _order_place(
@@ -255,6 +261,7 @@ def order_place(*, cart_items, user, email, billing, recipient=None, save_addres
             recipient=recipient,
             save_address=save_address,
             cart_key=cart_key,
+            promotion_code=promotion_code,
         )
     except IntegrityError:
         # Submits that the locks did not put in a row (carts whose plans changed between
@@ -273,7 +280,7 @@ def _order_already_placed(cart_key):
 
 
 @transaction.atomic
-def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key):
+def _order_place(*, cart_items, user, email, billing, recipient, save_address, cart_key, promotion_code=""):
     signed_in = user is not None and user.is_authenticated
     if signed_in and cart_key:
         # Submits of one customer's cart queue on the cart row. The cart is read again
@@ -367,6 +374,14 @@ def _order_place(*, cart_items, user, email, billing, recipient, save_address, c
         line.order = order
     OrderLine.objects.bulk_create(lines)
     OrderEvent.objects.create(order=order, status=Order.Status.PENDING, note="Order placed")
+    if promotion_code:
+        from shop.promotions import promotion_apply
+
+        redemption = promotion_apply(order=order, code=promotion_code, user=user)
+        # The discount is a negative line of the sale: VAT is due on the net after it.
+        figures = vat.figures(nets=[*(line.line_total for line in lines), -redemption.discount], decision=decision)
+        order.total, order.net_total, order.vat_total = figures.gross, figures.net, figures.vat
+        order.save(update_fields=["total", "net_total", "vat_total", "updated_at"])
     if signed_in:
         CartLine.objects.filter(cart__user=user).delete()
         Cart.objects.filter(user=user).update(orders_placed=F("orders_placed") + 1)
@@ -429,6 +444,8 @@ def order_payment_start(*, order, success_url, cancel_url):
         )
         for line in order.lines.order_by("pk")
     ]
+    from shop.promotions import promotion_stripe_coupon
+
     session_id, url = gateway.create_checkout_session(
         order=order,
         lines=lines,
@@ -436,6 +453,7 @@ def order_payment_start(*, order, success_url, cancel_url):
         cancel_url=cancel_url,
         idempotency_key=payments.checkout_idempotency_key(order, attempt),
         customer_id=_stripe_customer_of(order.user_id),
+        coupon_id=promotion_stripe_coupon(order=order, gateway=gateway),
     )
     Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(stripe_checkout_session_id=session_id)
     order.stripe_checkout_session_id = session_id
@@ -692,6 +710,8 @@ def invoice_paid(invoice: dict):
     Writes: Invoice (created or updated), Subscription status/period end. Raises
     NotYetKnown when the subscription is not recorded yet.
     """
+    from shop.services_subscriptions import subscriptions_renewed
+
     subscriptions = _invoice_subscriptions(invoice)
     with transaction.atomic():
         _invoice_record(invoice, subscriptions[0], Invoice.Status.PAID)
@@ -702,39 +722,49 @@ def invoice_paid(invoice: dict):
             provider_figures=_provider_vat(invoice),
         )
         period_end = _invoice_period_end(invoice)
+        renewed = []
         for subscription in subscriptions:
             if subscription.status == Subscription.Status.CANCELED:
                 continue
             subscription.status = Subscription.Status.ACTIVE
             if period_end and (not subscription.current_period_end or period_end > subscription.current_period_end):
+                if subscription.current_period_end:
+                    renewed.append(subscription)
                 subscription.current_period_end = period_end
             subscription.save(update_fields=["status", "current_period_end"])
+        # A renewal (not the first invoice): failed tries reset, a scheduled downgrade starts.
+        subscriptions_renewed(subscriptions=renewed, period_end=period_end)
 
 
 def invoice_payment_failed(invoice: dict):
     """A renewal payment failed: the invoice is failed, the subscription past due, and the
-    customer is told once per invoice.
+    customer is told once per try (dunning: services_subscriptions.subscriptions_payment_failed).
 
-    Writes: Invoice, Subscription status. Sends: the payment-failed email on the first
-    delivery only. Raises NotYetKnown when the subscription is not recorded yet.
+    Writes: Invoice, Subscription status and failed tries; ends the subscription after
+    SHOP_DUNNING_MAX_ATTEMPTS tries. Sends: the payment-failed email once per new try,
+    with the link to update the card. Raises NotYetKnown when the subscription is not
+    recorded yet.
     """
+    from shop.services_subscriptions import subscriptions_payment_failed
+
     subscriptions = _invoice_subscriptions(invoice)
     with transaction.atomic():
+        subscriptions = list(
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("user", "order")
+            .filter(pk__in=[row.pk for row in subscriptions])
+            .order_by("pk")
+        )
         first_failure = _invoice_record(invoice, subscriptions[0], Invoice.Status.FAILED)
+        if Invoice.objects.filter(stripe_invoice_id=invoice["id"], status=Invoice.Status.PAID).exists():
+            return  # a late failure notice never undoes a payment
         for subscription in subscriptions:
             if subscription.status in (Subscription.Status.ACTIVE, Subscription.Status.TRIALING):
                 subscription.status = Subscription.Status.PAST_DUE
                 subscription.save(update_fields=["status"])
-        subscription = subscriptions[0]
-        # An erased customer's kept subscription has nobody left to tell.
-        if first_failure and subscription.user is not None:
-            transaction.on_commit(
-                lambda: send_templated_email(
-                    to=[subscription.user.email],
-                    template="shop/payment_failed",
-                    context={"subscriptions": subscriptions, "user": subscription.user},
-                )
-            )
+        # Counts the try, emails the customer a link to update their card, and ends the
+        # subscription after SHOP_DUNNING_MAX_ATTEMPTS tries.
+        subscriptions_payment_failed(subscriptions=subscriptions, invoice=invoice, first_failure=first_failure)
 
 
 def _provider_vat(obj):
@@ -847,11 +877,21 @@ def subscription_deleted(subscription: dict):
             if row.status != Subscription.Status.CANCELED:
                 row.status = Subscription.Status.CANCELED
                 row.canceled_at = ended_at
-                row.save(update_fields=["status", "canceled_at"])
+                row.ended_reason = row.ended_reason or _ended_reason(subscription)
+                row.save(update_fields=["status", "canceled_at", "ended_reason"])
         for order in Order.objects.select_for_update().filter(pk__in=order_ids):
             still_live = order.subscriptions.exclude(status=Subscription.Status.CANCELED).exists()
             if not still_live and order.can_move_to(Order.Status.CANCELLED):
                 order_set_status(order=order, status=Order.Status.CANCELLED, note="Subscription ended")
+
+
+def _ended_reason(subscription):
+    reason = (subscription.get("cancellation_details") or {}).get("reason")
+    if reason == "payment_failed":
+        return Subscription.EndedReason.PAYMENT_FAILED
+    if reason == "cancellation_requested":
+        return Subscription.EndedReason.CUSTOMER  # in Stripe's customer portal
+    return Subscription.EndedReason.PROVIDER
 
 
 EVENT_HANDLERS = {
@@ -878,12 +918,15 @@ def stripe_object_minimise(obj: dict) -> dict:
         "subscription", "payment_intent", "amount_total", "currency", "invoice", "number", "amount_paid",
         "amount_due", "total", "hosted_invoice_url", "period_start", "period_end", "created", "refunded",
         "amount_refunded", "amount", "cancel_at_period_end", "current_period_end", "canceled_at", "ended_at",
-        "billing_reason", "tax", "charge", "reason",
+        "billing_reason", "tax", "charge", "reason", "attempt_count",
     }  # fmt: skip
     small = {key: obj[key] for key in keep if key in obj}
     for key in ("customer", "subscription", "payment_intent", "invoice"):
         if isinstance(small.get(key), dict):
             small[key] = small[key].get("id", "")
+    details = obj.get("cancellation_details")
+    if isinstance(details, dict) and details.get("reason"):
+        small["cancellation_details"] = {"reason": str(details["reason"])[:40]}
     if isinstance(small.get("metadata"), dict):
         small["metadata"] = {k: v for k, v in small["metadata"].items() if k in ("order_number", "refund_id")}
     parent = (obj.get("parent") or {}).get("subscription_details") or {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop import views
+from shop import views, views_subscriptions
 
 app_name = "shop"
 
@@ -29,5 +29,10 @@ urlpatterns = [
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("account/services/", views.subscription_list, name="subscription_list"),
     path("account/services/<int:pk>/cancel/", views.subscription_cancel, name="subscription_cancel"),
+    path("account/services/billing/", views_subscriptions.billing_portal, name="billing_portal"),
+    path("account/services/<int:pk>/change/", views_subscriptions.subscription_change, name="subscription_change"),
+    path("account/services/<int:pk>/end-now/", views_subscriptions.subscription_cancel_now, name="subscription_end"),
+    path("account/services/<int:pk>/resume/", views_subscriptions.subscription_resume, name="subscription_resume"),
+    path("account/services/<int:pk>/keep-plan/", views_subscriptions.subscription_keep_plan, name="subscription_keep"),
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -34,7 +34,9 @@ from shop.forms import (
     first_error,
 )
 from shop.models import Category, Order, Plan, SavedSearch, Service, Subscription
+from shop.promotions import PromotionRefused, promotion_price
 from shop.services import consultation_request_create
+from shop.services_subscriptions import stripe_customer_for
 
 logger = logging.getLogger(__name__)
 
@@ -335,12 +337,30 @@ def checkout(request):
         if placed is not None:
             return _show_placed_order(request, placed)
     status = 200
+    promotion, promotion_error = None, ""
     recalculate = request.method == "POST" and "recalculate" in request.POST
-    if request.method == "POST" and not problems and recalculate:
+    # Enter in any field submits with the form's first button, "Apply code": with no code
+    # typed, that is a plain submit.
+    applying = request.POST.get("action") == "apply_code" and request.POST.get("promotion_code", "").strip()
+    if request.method == "POST" and not problems and applying:
+        # "Apply" shows the price with the code; nothing is placed, and the other fields
+        # are not judged yet.
+        form = CheckoutForm(initial=request.POST.dict(), signed_in=signed_in)
+        promotion, promotion_error = _promotion_quote(request, items, request.POST)
+        if promotion_error:
+            status = 400
+    elif request.method == "POST" and not problems and recalculate:
         # "Update VAT" without JavaScript: the same page, figures for the posted country and number.
         form = CheckoutForm(initial=request.POST.dict(), signed_in=signed_in)
+        if request.POST.get("promotion_code", "").strip():
+            promotion, promotion_error = _promotion_quote(request, items, request.POST)
     elif request.method == "POST" and not problems:
         form = CheckoutForm(request.POST, signed_in=signed_in)
+        if form.is_valid() and form.cleaned_data.get("promotion_code"):
+            promotion, refusal = _promotion_quote(request, items, form.cleaned_data)
+            if refusal:
+                form.add_error("promotion_code", refusal)
+                status = 400
         if form.is_valid():
             try:
                 order = services.order_place(
@@ -351,6 +371,7 @@ def checkout(request):
                     recipient=form.recipient(),
                     save_address=form.cleaned_data.get("save_address", False),
                     cart_key=cart_key,
+                    promotion_code=form.cleaned_data.get("promotion_code", ""),
                 )
             except services.OrderAlreadyPlaced as exc:
                 # This very cart became an order in a submit that got there first. That
@@ -358,6 +379,10 @@ def checkout(request):
                 if not signed_in:
                     shop_cart.cart_clear(request)
                 return _show_placed_order(request, exc.order)
+            except PromotionRefused as exc:
+                # Checked again under the code's lock: the last use went to another checkout.
+                form.add_error("promotion_code", str(exc))
+                promotion, status = None, 400
             except services.CheckoutRefused as exc:
                 form.add_error(None, str(exc))
                 status = 409
@@ -366,7 +391,7 @@ def checkout(request):
                 if not signed_in:
                     _remember_guest_order(request, order)
                 return _start_payment(request, order, _order_page_url(order))
-        else:
+        elif status == 200:
             status = 400
     else:
         form = CheckoutForm(initial=selectors.checkout_initial_billing(user=request.user), signed_in=signed_in)
@@ -377,9 +402,13 @@ def checkout(request):
     context = {
         "items": items,
         "cart_key": cart_key,
+        "promotion": promotion,
+        "promotion_error": promotion_error,
         "problems": problems,
         "form": form,
-        **_checkout_summary(items, country=country, vat_number=vat_number),
+        **_checkout_summary(
+            items, country=country, vat_number=vat_number, discount=promotion.discount if promotion else None
+        ),
         "currency": settings.SHOP_CURRENCY,
         "login_url": f"{reverse('account_login')}?next={reverse('shop:checkout')}",
         "signup_url": f"{reverse('account_signup')}?next={reverse('shop:checkout')}",
@@ -387,12 +416,12 @@ def checkout(request):
     return render(request, "shop/checkout_form.html", context, status=status)
 
 
-def _checkout_summary(items, *, country, vat_number):
+def _checkout_summary(items, *, country, vat_number, discount=None):
     """The summary's lines with net, VAT and gross, and the totals, for this country and
-    VAT number (billing computes them, on the server only)."""
-    quote = billing_selectors.checkout_quote(
-        nets=[item.line_total for item in items], country=country or "GB", vat_number=vat_number or ""
-    )
+    VAT number (billing computes them, on the server only); a promotion's ``discount`` is a
+    negative line of the sale, so VAT is due on the net after it."""
+    nets = [item.line_total for item in items] + ([-discount] if discount else [])
+    quote = billing_selectors.checkout_quote(nets=nets, country=country or "GB", vat_number=vat_number or "")
     figures = quote.figures
     return {
         "total": figures.gross,
@@ -409,8 +438,9 @@ def _checkout_summary(items, *, country, vat_number):
                 "line_vat": part.vat,
                 "line_gross": part.gross,
             }
-            for item, part in zip(items, figures.lines, strict=True)
+            for item, part in zip(items, figures.lines[: len(items)], strict=True)
         ],
+        "discount_line": figures.lines[len(items)] if discount else None,
     }
 
 
@@ -422,12 +452,33 @@ def checkout_vat(request):
     checkout page swaps in when those fields change (money computed here, never in the browser)."""
     items = shop_cart.cart_items(request)
     country = (request.POST.get("billing_country") or "GB")[:2]
+    promotion = None
+    if request.POST.get("promotion_code", "").strip():
+        promotion, _refusal = _promotion_quote(request, items, request.POST)
     context = {
-        **_checkout_summary(items, country=country, vat_number=request.POST.get("vat_number", "")[:32]),
+        **_checkout_summary(
+            items,
+            country=country,
+            vat_number=request.POST.get("vat_number", "")[:32],
+            discount=promotion.discount if promotion else None,
+        ),
+        "promotion": promotion,
         "currency": settings.SHOP_CURRENCY,
     }
     context["lines"] = context["summary_lines"]
     return render(request, "shop/checkout_summary.html", context)
+
+
+def _promotion_quote(request, items, data):
+    """(quote, "") for a code that applies to this cart, (None, the refusal) otherwise."""
+    code = (data.get("promotion_code") or "").strip()
+    if not code:
+        return None, "Enter a promotion code."
+    email = request.user.email if request.user.is_authenticated else (data.get("email") or "").strip()
+    try:
+        return promotion_price(code=code, items=items, user=request.user, email=email), ""
+    except PromotionRefused as exc:
+        return None, str(exc)
 
 
 def _order_for_checkout_pages(request, number):
@@ -564,7 +615,13 @@ def subscription_list(request):
     return render(
         request,
         "shop/subscription_list.html",
-        {"subscriptions": subscriptions, "past_due": past_due, "section": "services"},
+        {
+            "subscriptions": subscriptions,
+            "past_due": past_due,
+            "section": "services",
+            # "Manage billing" only where Stripe holds the customer's cards and invoices.
+            "portal_available": not payments.get_gateway().is_demo and bool(stripe_customer_for(user=request.user)),
+        },
     )
 
 

@@ -214,6 +214,8 @@ CSRF_FAILURE_VIEW = "kinetogram.views.csrf_failure"
 # --- shop ----------------------------------------------------------------------
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="gbp")
 SHOP_MAX_QUANTITY = env.int("SHOP_MAX_QUANTITY", default=10)
+# Failed tries of one renewal payment after which the subscription ends (dunning).
+SHOP_DUNNING_MAX_ATTEMPTS = env.int("SHOP_DUNNING_MAX_ATTEMPTS", default=3)
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")

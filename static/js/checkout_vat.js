@@ -14,7 +14,7 @@
     var pending = null;
     function refresh() {
       var data = new FormData();
-      ["csrfmiddlewaretoken", "billing_country", "vat_number"].forEach(function (name) {
+      ["csrfmiddlewaretoken", "billing_country", "vat_number", "promotion_code", "email"].forEach(function (name) {
         var field = form.elements[name];
         if (field) { data.append(name, field.value); }
       });

@@ -152,7 +152,7 @@ def test_customer_cancels_a_subscription_from_my_services(page, live_server, cat
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "my_services_mobile")
     page.set_viewport_size({"width": 1280, "height": 720})
-    page.get_by_role("link", name="Cancel at period end").click()
+    page.get_by_role("link", name="Cancel", exact=True).click()
     subscription = Subscription.objects.get()
     end = subscription.current_period_end
     sentence = (

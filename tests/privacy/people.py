@@ -47,7 +47,17 @@ from privacy.models import (
     SubjectRequest,
     SubjectRequestEvent,
 )
-from shop.models import Cart, ConsultationRequest, Invoice, Order, Review, SavedSearch, Subscription
+from shop.models import (
+    Cart,
+    ConsultationRequest,
+    Invoice,
+    Order,
+    PromotionCode,
+    PromotionRedemption,
+    Review,
+    SavedSearch,
+    Subscription,
+)
 from tests.privacy.factories import PolicyVersionFactory
 from tests.shop.factories import PlanFactory, ServiceFactory
 
@@ -222,6 +232,16 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
         order=order, amount=Decimal("10.00"), reason=c("billing.Refund", "reason"), origin="staff", status="pending"
     )
     assert document.pk
+    PromotionRedemption.objects.create(
+        promotion=PromotionCode.objects.create(
+            code=f"SPRING-{uuid.uuid4().hex[:8]}".upper(), percent_off=Decimal("10")
+        ),
+        order=order,
+        user=user,
+        email=mail("shop.PromotionRedemption", "email", "promo"),
+        subtotal=Decimal("165.56"),
+        discount=Decimal("16.56"),
+    )
     Review.objects.create(
         service=service, user=user, rating=4, title=c("shop.Review", "title"), body=c("shop.Review", "body")
     )

@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 
 from shop.models import Cart, CartLine
-from shop.payments import Gateway, TransientPaymentError
+from shop.payments import Gateway, PaymentError, TransientPaymentError
 
 _ids = itertools.count(1)
 
@@ -33,8 +33,18 @@ class FakeGateway(Gateway):
         self.tax_rates = {}  # idempotency key -> tax rate dict
         #: How many customer calls fail (as Stripe being unreachable) before they succeed.
         self.customer_failures = 0
+        self.price_changes = []
+        self.scheduled_prices = []
+        self.cancel_now_calls = []
+        self.resume_calls = []
+        self.portal_sessions = []
+        self.coupons = {}
+        #: When true, the card is declined for a prorated charge.
+        self.decline_changes = False
 
-    def create_checkout_session(self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id=""):
+    def create_checkout_session(
+        self, *, order, lines, success_url, cancel_url, idempotency_key=None, customer_id="", coupon_id=""
+    ):
         if idempotency_key not in self.sessions:
             session_id = f"cs_test_{next(_ids):06d}"
             self.sessions[idempotency_key] = {
@@ -46,6 +56,7 @@ class FakeGateway(Gateway):
                 "success_url": success_url,
                 "cancel_url": cancel_url,
                 "customer_id": customer_id,
+                "coupon_id": coupon_id,
             }
         session = self.sessions[idempotency_key]
         return session["id"], session["url"]
@@ -62,6 +73,40 @@ class FakeGateway(Gateway):
 
     def retrieve_subscription(self, *, stripe_subscription_id):
         return self.subscriptions.get(stripe_subscription_id, {})
+
+    def change_subscription_price(
+        self, *, stripe_subscription_id, unit_price, interval, currency, proration_date, idempotency_key
+    ):
+        if self.decline_changes:
+            raise PaymentError("card_declined")
+        self.price_changes.append((stripe_subscription_id, unit_price, interval, proration_date, idempotency_key))
+        return {"id": stripe_subscription_id}
+
+    def schedule_subscription_price(self, *, stripe_subscription_id, unit_price, interval, currency, idempotency_key):
+        self.scheduled_prices.append((stripe_subscription_id, unit_price, interval, idempotency_key))
+        return {"id": stripe_subscription_id}
+
+    def cancel_subscription_now(self, *, stripe_subscription_id, idempotency_key):
+        self.cancel_now_calls.append((stripe_subscription_id, idempotency_key))
+        return {"id": stripe_subscription_id, "status": "canceled"}
+
+    def resume_subscription(self, *, stripe_subscription_id, idempotency_key):
+        self.resume_calls.append(stripe_subscription_id)
+        return {"id": stripe_subscription_id, "cancel_at_period_end": False}
+
+    def billing_portal_url(self, *, customer_id, return_url):
+        self.portal_sessions.append((customer_id, return_url))
+        return f"https://billing.stripe.test/p/session/{customer_id}"
+
+    def create_coupon(self, *, amount_off, currency, duration, duration_in_months, name, idempotency_key):
+        if idempotency_key not in self.coupons:
+            self.coupons[idempotency_key] = {
+                "id": f"coupon_test_{next(_ids):06d}",
+                "amount_off": amount_off,
+                "duration": duration,
+                "duration_in_months": duration_in_months,
+            }
+        return self.coupons[idempotency_key]["id"]
 
     def payment_card(self, *, payment_intent_id):
         return self.cards.get(payment_intent_id, ("", ""))

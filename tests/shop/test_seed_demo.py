@@ -100,11 +100,19 @@ def test_orders_cover_every_status(seeded):
     assert set(Order.objects.values_list("status", flat=True)) == set(Order.Status.values)
 
 
-def test_every_order_total_equals_the_sum_of_its_lines(seeded):
+def test_every_order_total_equals_the_sum_of_its_lines_less_its_promotion_discount(seeded):
+    from shop.promotions import discounted_net
+
+    discounted = 0
     for order in Order.objects.annotate(lines_total=Sum("lines__line_total")):
-        # Prices are ex VAT: the lines add up to the net, VAT comes on top.
-        assert order.net_total == order.lines_total, order.number
+        redemption = getattr(order, "promotion_redemption", None)
+        discount = redemption.discount if redemption else 0
+        # Prices are ex VAT: the lines less any discount add up to the net, VAT comes on top.
+        assert order.net_total == order.lines_total - discount, order.number
+        assert order.net_total == discounted_net(order=order)
         assert order.total == order.net_total + order.vat_total, order.number
+        discounted += redemption is not None
+    assert discounted >= 5  # every demo customer used the launch code once
     for line in OrderLine.objects.select_related("plan"):
         assert line.line_total == line.unit_price * line.quantity
         assert line.unit_price == line.plan.price
