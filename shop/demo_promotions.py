@@ -47,7 +47,7 @@ def demo_seed_promotions(*, customers=(), now=None) -> dict:
         )
         if order is None or hasattr(order, "promotion_redemption"):
             continue
-        nets = list(order.lines.values_list("line_total", flat=True))
+        nets = list(order.lines.values_list("line_total", flat=True)) or [order.net_total or order.total]
         PromotionRedemption.objects.create(
             promotion=used,
             order=order,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -491,7 +492,13 @@ def subscription_renew_demo(*, subscription, paid: bool, now=None):
     )
     # A code "for N months" lowers the renewals within its months, as Stripe's coupon does.
     discount = promotion_renewal_discount(subscription=subscription, renewal_number=payments_made.count())
-    amount = payments.to_minor_units(max(price * subscription.quantity - discount, 0))
+    # As Stripe would charge it: the net after the discount, plus the VAT at the period's rate.
+    from billing import vat
+    from billing.services import order_vat_decision
+
+    net = max(price * subscription.quantity - discount, Decimal("0.00"))
+    figures = vat.figures(nets=[net], decision=order_vat_decision(subscription.order, day=start.date()))
+    amount = payments.to_minor_units(figures.gross)
     stripe_id = subscription.stripe_subscription_id or f"demo_sub_{subscription.order.number}"
     if not subscription.stripe_subscription_id:
         Subscription.objects.filter(pk=subscription.pk).update(stripe_subscription_id=stripe_id)
@@ -501,6 +508,7 @@ def subscription_renew_demo(*, subscription, paid: bool, now=None):
         "number": f"DEMO-{subscription.order.number[3:]}-R{int(start.timestamp()) % 100000:05d}",
         "amount_due": amount,
         "amount_paid": amount if paid else 0,
+        "tax": payments.to_minor_units(figures.vat),
         "currency": subscription.order.currency,
         "created": int(now.timestamp()),
         "attempt_count": subscription.failed_payment_attempts + 1,

@@ -22,7 +22,7 @@ def test_demo_seed_makes_the_codes_a_redemption_and_one_scheduled_downgrade_and_
     redemption = PromotionRedemption.objects.get()
     assert (redemption.order, redemption.discount) == (subscription.order, Decimal("10.00"))
     subscription.order.refresh_from_db()
-    assert subscription.order.total == Decimal("90.00")
+    assert subscription.order.net_total == Decimal("90.00")
     assert (first["code"], first["scheduled_plan_changes"], again["scheduled_plan_changes"]) == (
         DEMO_PROMOTION_CODE,
         1,

@@ -162,7 +162,7 @@ def test_downgrade_waits_for_the_period_end_and_happens_at_renewal(client, plans
         Decimal("19.00"),
         None,
     )
-    assert Invoice.objects.get(subscription=subscription).amount == Decimal("19.00")
+    assert Invoice.objects.get(subscription=subscription).amount == Decimal("22.80")  # £19 and 20% VAT
     assert subscription.current_period_end == datetime(2026, 5, 1, tzinfo=UTC)
 
 

@@ -45,7 +45,7 @@ def test_a_percent_code_takes_its_share_off_the_net_price_and_is_counted(client,
 
     assert response.status_code == 302
     order = Order.objects.get()
-    assert order.total == Decimal("280.00")
+    assert (order.net_total, order.vat_total, order.total) == (Decimal("280.00"), Decimal("56.00"), Decimal("336.00"))
     redemption = PromotionRedemption.objects.get()
     assert (redemption.order, redemption.user, redemption.subtotal, redemption.discount) == (
         order,
@@ -66,7 +66,7 @@ def test_with_stripe_checkout_gets_a_coupon_for_the_exact_discount(client, fake_
     checkout(client, UserFactory(), plan, promotion_code="THREEMONTHS")
 
     order = Order.objects.get()
-    assert order.total == Decimal("42.49")  # £49.99 less 15% (£7.4985, rounded half up to £7.50)
+    assert order.net_total == Decimal("42.49")  # £49.99 less 15% (£7.4985, rounded half up to £7.50)
     (session,) = fake_gateway.sessions.values()
     coupon = fake_gateway.coupons[f"order-{order.number}-coupon"]
     assert session["coupon_id"] == coupon["id"]
@@ -86,7 +86,7 @@ def test_apply_shows_the_discounted_total_without_placing_an_order(client):
 
     assert response.status_code == 200
     assert "Code TENOFF applied: £10.00 off, −£10.00." in response.text
-    assert "Continue to payment · £90.00" in response.text
+    assert "Continue to payment · <span data-pay-total>£108.00</span>" in response.text  # £90 + 20% VAT
     assert Order.objects.count() == 0
 
 
@@ -137,7 +137,7 @@ def test_a_code_for_one_plan_discounts_only_that_plan(client, fake_gateway):
 
     checkout(client, UserFactory(), monthly, audit)
 
-    assert Order.objects.get().total == Decimal("340.00")
+    assert Order.objects.get().net_total == Decimal("340.00")
 
 
 def test_once_per_customer_refuses_a_second_use(client, fake_gateway):
@@ -232,7 +232,7 @@ def test_a_repeating_code_discounts_demo_renewals_for_its_months_only(settings):
     subscription_renew_demo(subscription=subscription, paid=True)
 
     amounts = list(subscription.invoices.order_by("period_start").values_list("amount", flat=True))
-    assert amounts == [Decimal("30.00"), Decimal("30.00"), Decimal("40.00")]
+    assert amounts == [Decimal("36.00"), Decimal("36.00"), Decimal("48.00")]  # each with 20% VAT
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
