@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything that reads the URL into a query; below CSP so its 400 carries the policy.
     "kinetogram.middleware.RejectNulCharacterMiddleware",
+    # Inside CSP so the page it renders for a bodiless 405 carries the policy.
+    "kinetogram.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.AllauthNoStoreMiddleware",
