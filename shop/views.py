@@ -164,7 +164,12 @@ def review_create(request, slug):
 # --- cart ----------------------------------------------------------------------------
 def _cart_response(request, *, status=200):
     items = cart_items(request)
-    context = {"items": items, "totals": cart_totals(items), "max_quantity": settings.SHOP_MAX_QUANTITY}
+    context = {
+        "items": items,
+        "totals": cart_totals(items),
+        "max_quantity": settings.SHOP_MAX_QUANTITY,
+        "restored": shop_cart.cart_restored_items(request),
+    }
     return render(request, "shop/cart_detail.html", context, status=status)
 
 
@@ -198,6 +203,21 @@ def cart_add_view(request):
     except ValidationError as error:
         return _cart_refused(request, error.messages[0])
     messages.success(request, f"Added {plan.service.name} ({plan.name}) to your cart.")
+    return redirect(_next_url(request))
+
+
+@require_POST
+def cart_restored_view(request):
+    """Keep or remove the lines that signing in brought back from the saved cart."""
+    action = request.POST.get("action")
+    if action == "keep":
+        shop_cart.cart_restored_keep(request)
+        messages.success(request, "Kept: your cart holds both what you chose today and what you had saved.")
+    elif action == "remove":
+        shop_cart.cart_restored_remove(request)
+        messages.success(request, "Removed what came back from your saved cart: your cart holds what you chose today.")
+    else:
+        return _cart_refused(request, "Choose “Keep them” or “Remove these”.")
     return redirect(_next_url(request))
 
 
@@ -373,6 +393,7 @@ def checkout(request):
         "total": shop_cart.cart_total(items),
         "problems": problems,
         "form": form,
+        "restored": shop_cart.cart_restored_items(request),
         "has_recurring": any(item.plan.is_recurring for item in items),
         "summary_lines": [
             {
