@@ -135,6 +135,18 @@ def cart_totals(items) -> CartTotals:
     return CartTotals(due_today=cart_total(items), monthly=monthly, yearly=yearly)
 
 
+def cart_mixed_cycles(items) -> dict[str, list[CartItem]]:
+    """The recurring lines by billing cycle ("month", "year") when the cart holds both, which
+    one checkout cannot take (each order renews on one cycle); empty otherwise."""
+    cycles: dict[str, list[CartItem]] = {}
+    for item in items:
+        if item.plan.is_recurring:
+            cycles.setdefault(item.plan.billing, []).append(item)
+    if len(cycles) < 2:
+        return {}
+    return {billing: cycles[billing] for billing in (Plan.Billing.MONTHLY, Plan.Billing.YEARLY) if billing in cycles}
+
+
 def cart_item_count(request) -> int:
     """How many items the header badge shows: plans no longer for sale are not counted."""
     if _is_signed_in(request):

@@ -169,6 +169,7 @@ def _cart_response(request, *, status=200):
         "totals": cart_totals(items),
         "max_quantity": settings.SHOP_MAX_QUANTITY,
         "restored": shop_cart.cart_restored_items(request),
+        "mixed_cycles": shop_cart.cart_mixed_cycles(items),
     }
     return render(request, "shop/cart_detail.html", context, status=status)
 
@@ -202,6 +203,14 @@ def cart_add_view(request):
         cart_add(request, plan=plan, quantity=form.cleaned_data["quantity"])
     except ValidationError as error:
         return _cart_refused(request, error.messages[0])
+    if plan.is_recurring and shop_cart.cart_mixed_cycles(cart_items(request)):
+        # Said when it happens, not only at checkout: the cart holds it, the checkout will not.
+        messages.warning(
+            request,
+            f"Added {plan.service.name} ({plan.name}) to your cart. Your cart now has monthly and yearly plans, "
+            "which cannot be paid in one order: see your cart for what to remove.",
+        )
+        return redirect(_next_url(request))
     messages.success(request, f"Added {plan.service.name} ({plan.name}) to your cart.")
     return redirect(_next_url(request))
 
@@ -394,6 +403,7 @@ def checkout(request):
         "problems": problems,
         "form": form,
         "restored": shop_cart.cart_restored_items(request),
+        "mixed_cycles": shop_cart.cart_mixed_cycles(items),
         "has_recurring": any(item.plan.is_recurring for item in items),
         "summary_lines": [
             {
