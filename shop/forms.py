@@ -7,7 +7,7 @@ from django.http import QueryDict
 from accounts.countries import COUNTRIES
 from shop.cart import clean_quantity
 from shop.models import Category, ConsultationRequest, Review, SavedSearch
-from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
+from shop.selectors import KIND_CHOICES, SORT_CHOICES, SORT_RELEVANCE
 
 # --- consultation (P37) ------------------------------------------------------------
 PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
@@ -97,6 +97,18 @@ class ConsultationRequestForm(forms.ModelForm):
 
 # The filters a saved search or a page link keeps, in the order they appear in its URL.
 FILTER_FIELDS = ("q", "category", "kind", "min_price", "max_price", "sort")
+# Parameters that are not filters but may ride on a link to the catalogue: the page, the
+# affiliate code (marketing's middleware) and campaign tags.
+PASSING_PARAMS = ("page", "aff", "gclid", "fbclid", "msclkid")
+PASSING_PREFIXES = ("utm_",)
+
+
+class SortField(forms.ChoiceField):
+    """The sort; the old "relevance" is read as "Best match", which it always was."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "" if value == SORT_RELEVANCE else value
 
 
 class ServiceFilterForm(forms.Form):
@@ -115,8 +127,8 @@ class ServiceFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
-        choices=[("", "Any"), (KIND_ONE_OFF, "One-off"), (KIND_SUBSCRIPTION, "Subscription")],
-        error_messages={"invalid_choice": "Choose one-off or subscription."},
+        choices=[("", "Any"), *KIND_CHOICES],
+        error_messages={"invalid_choice": "Choose one-off, subscription, monthly or yearly."},
     )
     min_price = forms.DecimalField(
         label="Min price",
@@ -134,10 +146,10 @@ class ServiceFilterForm(forms.Form):
         decimal_places=2,
         error_messages={"invalid": "Enter a price in pounds, such as 50 or 49.99."},
     )
-    sort = forms.ChoiceField(
+    sort = SortField(
         label="Sort by",
         required=False,
-        choices=[("", "Best match")] + SORT_CHOICES,
+        choices=SORT_CHOICES,
         error_messages={"invalid_choice": "Choose one of the listed ways to sort."},
     )
     page = forms.IntegerField(
@@ -161,7 +173,27 @@ class ServiceFilterForm(forms.Form):
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum price.")
+        unknown = self.unknown_params()
+        if unknown:
+            named = ", ".join(f"“{name}”" for name in unknown)
+            known = ", ".join(self.fields[name].label for name in FILTER_FIELDS)
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    f"{named} {'is not a filter' if len(unknown) == 1 else 'are not filters'} of ours, "
+                    f"so {'it was' if len(unknown) == 1 else 'they were'} not used. The filters are: {known}.",
+                    code="unknown_filter",
+                ),
+            )
         return cleaned
+
+    def unknown_params(self) -> list[str]:
+        """Names in the query that are neither a filter nor a parameter that passes through."""
+        return sorted(
+            name
+            for name in self.data
+            if name not in self.fields and name not in PASSING_PARAMS and not name.startswith(PASSING_PREFIXES)
+        )
 
     def valid_params(self) -> dict:
         """The values that passed validation (call after is_valid())."""
