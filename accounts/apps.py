@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import user_signed_up
         from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_migrate
 
         from accounts import receivers
 
@@ -17,3 +18,4 @@ class AccountsConfig(AppConfig):
         user_logged_out.connect(
             receivers.on_user_logged_out_forget_device, dispatch_uid="accounts.forget_device_on_logout"
         )
+        post_migrate.connect(receivers.on_post_migrate_sync_site, sender=self, dispatch_uid="accounts.sync_site")

@@ -13,3 +13,15 @@ def on_user_logged_out_forget_device(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         user_session_forget(session_key=session.session_key)
+
+
+def on_post_migrate_sync_site(sender, using="default", **kwargs):
+    """The django.contrib.sites row names the public address (SITE_URL) and the company,
+    so anything that reads it (allauth outside a request, the admin's "view on site")
+    agrees with the links in our emails. Runs after every migrate; writes one row."""
+    from django.apps import apps
+
+    from accounts.services import site_sync
+
+    if apps.is_installed("django.contrib.sites"):
+        site_sync(using=using)

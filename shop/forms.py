@@ -5,6 +5,7 @@ from django import forms
 from django.http import QueryDict
 
 from accounts.countries import COUNTRIES
+from privacy.email_address import EmailAddressField, email_widget
 from shop.cart import clean_quantity
 from shop.models import Category, ConsultationRequest, Review, SavedSearch
 from shop.selectors import KIND_CHOICES, SORT_CHOICES, SORT_RELEVANCE
@@ -38,7 +39,7 @@ class ConsultationRequestForm(forms.ModelForm):
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "email": email_widget(),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),
             "message": forms.Textarea(attrs={"rows": 7, "maxlength": CONSULTATION_MESSAGE_MAX}),
@@ -290,10 +291,9 @@ class CountryField(forms.ChoiceField):
 class CheckoutForm(forms.Form):
     """Billing details for an order. Prices and totals are never fields here (IN-01)."""
 
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Email address",
         help_text="We send the order confirmation and receipt here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     billing_name = forms.CharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -331,7 +331,7 @@ class CheckoutForm(forms.Form):
     save_address = forms.BooleanField(label="Save this address in my address book", required=False)
     for_someone_else = forms.BooleanField(label="I am buying for someone else", required=False)
     recipient_name = forms.CharField(label="Their name", max_length=150, required=False)
-    recipient_email = forms.EmailField(
+    recipient_email = EmailAddressField(
         label="Their email address",
         required=False,
         help_text="Only used to arrange the service with them.",
@@ -376,6 +376,4 @@ class OrderLookupForm(forms.Form):
     number = forms.CharField(
         label="Order number", max_length=20, help_text="It starts with KG-, as in your confirmation email."
     )
-    email = forms.EmailField(
-        label="Email address used for the order", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = EmailAddressField(label="Email address used for the order")
