@@ -1,6 +1,7 @@
 """Reads that feed the shop's pages: the catalogue, a service's page, reviews, saved searches."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import and_
 
@@ -342,3 +343,38 @@ def checkout_initial_billing(*, user) -> dict:
     if profile is not None:
         initial.update(billing_company=profile.company, billing_city=profile.city, billing_country=profile.country)
     return initial
+
+
+@dataclass(frozen=True)
+class OrderCharges:
+    """An order's money, line by line: what was charged once (a set-up fee, a one-off
+    service), what was the first period of a plan, and what then renews."""
+
+    one_off_lines: list
+    plan_lines: list
+    one_off_total: Decimal
+    plans_total: Decimal
+    monthly: Decimal
+    yearly: Decimal
+
+    @property
+    def is_mixed(self) -> bool:
+        """Whether one payment (the first invoice) held both kinds, so its total needs explaining."""
+        return bool(self.one_off_lines and self.plan_lines)
+
+
+def order_charges(*, order) -> OrderCharges:
+    """Split an order's lines (prefetched `lines` used when there) into one-off and plan lines,
+    with the sums of each and what renews each month and year. Reads only."""
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)
+    zero = Decimal("0.00")
+    one_off = [line for line in lines if line.billing == Plan.Billing.ONE_OFF]
+    plans = [line for line in lines if line.billing != Plan.Billing.ONE_OFF]
+    return OrderCharges(
+        one_off_lines=one_off,
+        plan_lines=plans,
+        one_off_total=sum((line.line_total for line in one_off), zero),
+        plans_total=sum((line.line_total for line in plans), zero),
+        monthly=sum((line.line_total for line in plans if line.billing == Plan.Billing.MONTHLY), zero),
+        yearly=sum((line.line_total for line in plans if line.billing == Plan.Billing.YEARLY), zero),
+    )

@@ -490,7 +490,12 @@ def order_detail(request, number):
     return render(
         request,
         "shop/order_detail.html",
-        {"order": order, "pay_url": reverse("shop:order_pay", args=[number]), "section": "orders"},
+        {
+            "order": order,
+            "charges": selectors.order_charges(order=order),
+            "pay_url": reverse("shop:order_pay", args=[number]),
+            "section": "orders",
+        },
     )
 
 
@@ -543,7 +548,13 @@ def order_link(request, token):
         if not order.user_id:
             _remember_guest_order(request, order)
         return _start_payment(request, order, request.path)
-    return render(request, "shop/order_detail.html", {"order": order, "pay_url": request.path, "via_link": True})
+    context = {
+        "order": order,
+        "charges": selectors.order_charges(order=order),
+        "pay_url": request.path,
+        "via_link": True,
+    }
+    return render(request, "shop/order_detail.html", context)
 
 
 # --- My services -----------------------------------------------------------------------
