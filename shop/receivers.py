@@ -22,6 +22,6 @@ def on_user_logged_in_merge_cart(sender, request, user, **kwargs):
         messages.info(
             request,
             f"Signing in brought back what you had saved in your cart before: {listed}. "
-            "Keep them, or remove them and keep only what you just chose, from your cart.",
+            "Your cart lets you keep them or remove them.",
             fail_silently=True,
         )
