@@ -2,6 +2,8 @@ from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from django.conf import settings
 from django.urls import reverse
 
@@ -11,18 +13,32 @@ def site_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def site_domain() -> str:
+    """The host (and port) of SITE_URL, as the django.contrib.sites row should name it."""
+    return urlsplit(settings.SITE_URL).netloc
+
+
+# Links allauth builds from the request's host before handing them to an email (the
+# unknown-account email's sign-up link): rebuilt here on SITE_URL, whatever host served the
+# page. ("password_reset_url" is not one: in the reset email it is the keyed link.)
+_LINKS_ON_SITE_URL = {"signup_url": "account_signup"}
+ALREADY_EXISTS_SENT = "_kinetogram_account_already_exists_sent"
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Hooks allauth calls; the sign-up extras are saved by the sign-up form.
 
-    Links in emails start with SITE_URL, never with the host of the request that sent them:
-    behind a proxy that host can be an internal name, and outside a request allauth would
-    fall back to the django.contrib.sites row.
+    Every email allauth sends is rendered from our templates (templates/account/email/ and
+    templates/mfa/email/, each extending account/email/base_message.txt), and every link
+    in it starts with SITE_URL, never with the host of the request that sent it: behind a
+    proxy that host can be an internal name, and outside a request allauth would fall back
+    to the django.contrib.sites row.
     """
 
     def _site(self):
-        # allauth names the site from django.contrib.sites, whose row says "example.com"
-        # until someone edits it; the company name and URL come from the environment instead.
-        return SimpleNamespace(name=settings.COMPANY_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        # allauth names the site from django.contrib.sites; the company name and URL come
+        # from the environment instead (the row is kept in step: accounts.receivers).
+        return SimpleNamespace(name=settings.COMPANY_NAME, domain=site_domain())
 
     def format_email_subject(self, subject):
         return f"[{settings.COMPANY_NAME}] {subject}"
@@ -32,10 +48,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # context processor; their shared footer names the company and carries the P16 line.
         context = {
             **context,
+            **{key: site_url(reverse(name)) for key, name in _LINKS_ON_SITE_URL.items() if key in context},
             "current_site": self._site(),
             "SITE_URL": settings.SITE_URL,
             "COMPANY_NAME": settings.COMPANY_NAME,
             "COMPANY_EMAIL": settings.COMPANY_EMAIL,
+            "COMPANY_PHONE": settings.COMPANY_PHONE,
         }
         return super().send_mail(template_prefix, email, context)
 
@@ -48,7 +66,20 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_url(path.replace("UID-KEY", quote(key)))
 
     def send_account_already_exists_mail(self, email):
+        """Tell the owner of an address that someone (most likely they) tried to sign up
+        with it, with the sign-in and password-reset links. Once per request, whichever
+        path asks first, and at most ACCOUNT_RATE_LIMITS["account_already_exists"] per
+        address, so a sign-up form cannot be used to flood someone's inbox."""
+        request = allauth_context.request
+        if request is not None:
+            if getattr(request, ALREADY_EXISTS_SENT, False):
+                return
+            setattr(request, ALREADY_EXISTS_SENT, True)
+            if not ratelimit.consume(request, action="account_already_exists", key=email.lower()):
+                return
         context = {
+            "email": email,
+            "login_url": site_url(reverse("account_login")),
             "signup_url": site_url(reverse("account_signup")),
             "password_reset_url": site_url(reverse("account_reset_password")),
         }

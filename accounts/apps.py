@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_signed_up
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
         from accounts import receivers
 
@@ -24,3 +24,4 @@ class AccountsConfig(AppConfig):
             sender=get_user_model(),
             dispatch_uid="accounts.end_sessions_when_disabled",
         )
+        post_migrate.connect(receivers.on_post_migrate_sync_site, sender=self, dispatch_uid="accounts.sync_site")

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from privacy.email_address import EmailAddressModelField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -35,7 +37,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """A customer or a member of staff. Email is the login; there is no username."""
 
-    email = models.EmailField("email address", unique=True)
+    email = EmailAddressModelField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin.")
     is_active = models.BooleanField(default=True)

@@ -23,3 +23,15 @@ def on_user_saved_end_sessions_when_disabled(sender, instance, created, update_f
     if update_fields is not None and "is_active" not in update_fields:
         return
     user_sessions_end(user=instance)
+
+
+def on_post_migrate_sync_site(sender, using="default", **kwargs):
+    """The django.contrib.sites row names the public address (SITE_URL) and the company,
+    so anything that reads it (allauth outside a request, the admin's "view on site")
+    agrees with the links in our emails. Runs after every migrate; writes one row."""
+    from django.apps import apps
+
+    from accounts.services import site_sync
+
+    if apps.is_installed("django.contrib.sites"):
+        site_sync(using=using)

@@ -1,5 +1,6 @@
 """Writes for customer accounts: profile and address book."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -175,3 +176,18 @@ def user_sessions_end(*, user) -> int:
         session.end()
         ended += 1
     return ended
+
+
+@transaction.atomic
+def site_sync(*, using="default"):
+    """Make the current django.contrib.sites row (SITE_ID) name SITE_URL's host and the
+    company. Writes that row (created if missing); returns it."""
+    from django.contrib.sites.models import Site
+
+    from accounts.adapter import site_domain
+
+    site, _ = Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": site_domain(), "name": settings.COMPANY_NAME}
+    )
+    Site.objects.clear_cache()
+    return site

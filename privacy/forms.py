@@ -2,6 +2,7 @@
 
 from django import forms
 
+from privacy.email_address import EmailAddressField
 from privacy.models import Restriction, SubjectRequest
 
 
@@ -13,11 +14,9 @@ class SubjectRequestForm(forms.Form):
         choices=SubjectRequest.Kind.choices,
         widget=forms.RadioSelect,
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Your email address",
-        max_length=254,
         help_text="We send a link to this address to confirm the request is yours.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     details = forms.CharField(
         label="Details (optional)",

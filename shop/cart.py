@@ -135,6 +135,18 @@ def cart_totals(items) -> CartTotals:
     return CartTotals(due_today=cart_total(items), monthly=monthly, yearly=yearly)
 
 
+def cart_mixed_cycles(items) -> dict[str, list[CartItem]]:
+    """The recurring lines by billing cycle ("month", "year") when the cart holds both, which
+    one checkout cannot take (each order renews on one cycle); empty otherwise."""
+    cycles: dict[str, list[CartItem]] = {}
+    for item in items:
+        if item.plan.is_recurring:
+            cycles.setdefault(item.plan.billing, []).append(item)
+    if len(cycles) < 2:
+        return {}
+    return {billing: cycles[billing] for billing in (Plan.Billing.MONTHLY, Plan.Billing.YEARLY) if billing in cycles}
+
+
 def cart_item_count(request) -> int:
     """How many items the header badge shows: plans no longer for sale are not counted."""
     if _is_signed_in(request):
@@ -217,17 +229,41 @@ def cart_clear(request) -> None:
         request.session.pop(CART_KEY_SESSION_KEY, None)
 
 
+# Lines a sign-in brought back from the customer's saved cart into the cart they were
+# filling as a visitor, until they keep or remove them: {plan id: [saved, visitor's]}.
+RESTORED_SESSION_KEY = "cart_restored"
+
+
+@dataclass(frozen=True)
+class RestoredItem:
+    """A line the sign-in brought back: `quantity` came from the saved cart, `kept` from the
+    cart the customer was filling as a visitor (0 when the plan was only in the saved one)."""
+
+    plan: Plan
+    quantity: int
+    kept: int
+
+
 @transaction.atomic
-def cart_merge_session_into_user(*, session, user) -> None:
+def cart_merge_session_into_user(*, session, user) -> dict[int, tuple[int, int]]:
     """On sign-in, move the anonymous cart into the customer's saved cart. Quantities of a
-    plan in both are added, then capped at the maximum."""
+    plan in both are added, then capped at the maximum.
+
+    Returns what the saved cart added to the visitor's cart, {plan id: (saved quantity,
+    visitor's quantity)}, empty when either cart was empty: a saved cart coming back into
+    an empty cart surprises no one, one added to the cart being filled does.
+    """
     lines = {int(k): int(v) for k, v in dict(session.get(SESSION_KEY, {})).items() if str(k).isdigit() and int(v) > 0}
     session.pop(CART_KEY_SESSION_KEY, None)
+    session.pop(RESTORED_SESSION_KEY, None)
     if not lines:
         session.pop(SESSION_KEY, None)
-        return
+        return {}
     cart, _ = Cart.objects.get_or_create(user=user)
-    existing = {line.plan_id: line for line in CartLine.objects.select_for_update().filter(cart=cart)}
+    existing = {
+        line.plan_id: line
+        for line in CartLine.objects.select_for_update().filter(cart=cart, plan__in=Plan.objects.active())
+    }
     valid_ids = set(Plan.objects.active().filter(pk__in=lines).values_list("pk", flat=True))
     to_create = []
     for plan_id, quantity in lines.items():
@@ -241,3 +277,61 @@ def cart_merge_session_into_user(*, session, user) -> None:
             to_create.append(CartLine(cart=cart, plan_id=plan_id, quantity=min(quantity, _max_quantity())))
     CartLine.objects.bulk_create(to_create)
     session.pop(SESSION_KEY, None)
+    if not (valid_ids & set(lines)):
+        return {}
+    restored = {
+        plan_id: (line.quantity, min(lines[plan_id], _max_quantity()) if plan_id in valid_ids else 0)
+        for plan_id, line in existing.items()
+    }
+    if restored:
+        session[RESTORED_SESSION_KEY] = {str(k): list(v) for k, v in restored.items()}
+    return restored
+
+
+def cart_restored_items(request) -> list[RestoredItem]:
+    """The lines that signing in brought back from the saved cart and that the customer
+    has not yet kept or removed, with their current plans (one query; none when there are none)."""
+    restored = _restored(request)
+    if not restored or not _is_signed_in(request):
+        return []
+    in_cart = set(
+        CartLine.objects.filter(cart__user=request.user, plan_id__in=restored).values_list("plan_id", flat=True)
+    )
+    plans = Plan.objects.active().select_related("service__category").filter(pk__in=in_cart)
+    items = [RestoredItem(plan=p, quantity=restored[p.pk][0], kept=restored[p.pk][1]) for p in plans]
+    return sorted(items, key=lambda item: (item.plan.service.name, item.plan.position, item.plan.pk))
+
+
+def _restored(request) -> dict[int, tuple[int, int]]:
+    session = getattr(request, "session", None)
+    raw = session.get(RESTORED_SESSION_KEY, {}) if session is not None else {}
+    return {int(k): (int(v[0]), int(v[1])) for k, v in dict(raw).items() if str(k).isdigit()}
+
+
+def cart_restored_keep(request) -> None:
+    """The customer keeps what the saved cart added: the notice goes, the cart stays."""
+    request.session.pop(RESTORED_SESSION_KEY, None)
+
+
+@transaction.atomic
+def cart_restored_remove(request) -> int:
+    """Take out what the saved cart added, leaving the cart as the visitor had filled it:
+    a plan only the saved cart had is removed, one in both goes back to the visitor's
+    quantity. Returns how many lines were removed or reduced."""
+    restored = _restored(request)
+    request.session.pop(RESTORED_SESSION_KEY, None)
+    if not restored or not _is_signed_in(request):
+        return 0
+    lines = CartLine.objects.select_for_update().filter(cart__user=request.user, plan_id__in=restored)
+    changed = 0
+    for line in lines:
+        kept = restored[line.plan_id][1]
+        if kept <= 0:
+            line.delete()
+        elif line.quantity != kept:
+            line.quantity = kept
+            line.save(update_fields=["quantity"])
+        else:
+            continue
+        changed += 1
+    return changed

@@ -623,9 +623,9 @@ REVIEWS = [
 ]
 
 SAVED_SEARCHES = [
-    ("amelia@example.com", "Monthly social plans", "q=social&billing=month"),
-    ("ben@example.com", "Content subscriptions", "category=content-ads&billing=month"),
-    ("chloe@example.com", "Email one-offs", "category=email-marketing&billing=one_off"),
+    ("amelia@example.com", "Monthly social plans", "q=social&kind=month"),
+    ("ben@example.com", "Content subscriptions", "category=content-ads&kind=month"),
+    ("chloe@example.com", "Email one-offs", "category=email-marketing&kind=one_off"),
     ("daniel@example.com", "Audits under £600", "category=audits-strategy&max_price=600"),
     ("erin@example.com", "LinkedIn", "q=linkedin"),
     ("farah@example.com", "Instagram", "q=instagram"),

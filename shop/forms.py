@@ -7,9 +7,10 @@ from django.http import QueryDict
 
 from accounts.countries import COUNTRIES
 from billing import vat
+from privacy.email_address import EmailAddressField, email_widget
 from shop.cart import clean_quantity
 from shop.models import Category, ConsultationRequest, Review, SavedSearch
-from shop.selectors import KIND_ONE_OFF, KIND_SUBSCRIPTION, SORT_CHOICES
+from shop.selectors import KIND_CHOICES, SORT_CHOICES, SORT_RELEVANCE
 
 # --- consultation (P37) ------------------------------------------------------------
 PHONE_ALLOWED = re.compile(r"^\+?[\d\s().-]+$")
@@ -40,7 +41,7 @@ class ConsultationRequestForm(forms.ModelForm):
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "email": email_widget(),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),
             "message": forms.Textarea(attrs={"rows": 7, "maxlength": CONSULTATION_MESSAGE_MAX}),
@@ -99,6 +100,18 @@ class ConsultationRequestForm(forms.ModelForm):
 
 # The filters a saved search or a page link keeps, in the order they appear in its URL.
 FILTER_FIELDS = ("q", "category", "kind", "min_price", "max_price", "sort")
+# Parameters that are not filters but may ride on a link to the catalogue: the page, the
+# affiliate code (marketing's middleware) and campaign tags.
+PASSING_PARAMS = ("page", "aff", "gclid", "fbclid", "msclkid")
+PASSING_PREFIXES = ("utm_",)
+
+
+class SortField(forms.ChoiceField):
+    """The sort; the old "relevance" is read as "Best match", which it always was."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "" if value == SORT_RELEVANCE else value
 
 
 class ServiceFilterForm(forms.Form):
@@ -117,8 +130,8 @@ class ServiceFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind",
         required=False,
-        choices=[("", "Any"), (KIND_ONE_OFF, "One-off"), (KIND_SUBSCRIPTION, "Subscription")],
-        error_messages={"invalid_choice": "Choose one-off or subscription."},
+        choices=[("", "Any"), *KIND_CHOICES],
+        error_messages={"invalid_choice": "Choose one-off, subscription, monthly or yearly."},
     )
     min_price = forms.DecimalField(
         label="Min price",
@@ -136,10 +149,10 @@ class ServiceFilterForm(forms.Form):
         decimal_places=2,
         error_messages={"invalid": "Enter a price in pounds, such as 50 or 49.99."},
     )
-    sort = forms.ChoiceField(
+    sort = SortField(
         label="Sort by",
         required=False,
-        choices=[("", "Best match")] + SORT_CHOICES,
+        choices=SORT_CHOICES,
         error_messages={"invalid_choice": "Choose one of the listed ways to sort."},
     )
     page = forms.IntegerField(
@@ -163,7 +176,27 @@ class ServiceFilterForm(forms.Form):
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum price.")
+        unknown = self.unknown_params()
+        if unknown:
+            named = ", ".join(f"“{name}”" for name in unknown)
+            known = ", ".join(self.fields[name].label for name in FILTER_FIELDS)
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    f"{named} {'is not a filter' if len(unknown) == 1 else 'are not filters'} of ours, "
+                    f"so {'it was' if len(unknown) == 1 else 'they were'} not used. The filters are: {known}.",
+                    code="unknown_filter",
+                ),
+            )
         return cleaned
+
+    def unknown_params(self) -> list[str]:
+        """Names in the query that are neither a filter nor a parameter that passes through."""
+        return sorted(
+            name
+            for name in self.data
+            if name not in self.fields and name not in PASSING_PARAMS and not name.startswith(PASSING_PREFIXES)
+        )
 
     def valid_params(self) -> dict:
         """The values that passed validation (call after is_valid())."""
@@ -260,10 +293,9 @@ class CountryField(forms.ChoiceField):
 class CheckoutForm(forms.Form):
     """Billing details for an order. Prices and totals are never fields here (IN-01)."""
 
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Email address",
         help_text="We send the order confirmation and receipt here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     billing_name = forms.CharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -319,7 +351,7 @@ class CheckoutForm(forms.Form):
     save_address = forms.BooleanField(label="Save this address in my address book", required=False)
     for_someone_else = forms.BooleanField(label="I am buying for someone else", required=False)
     recipient_name = forms.CharField(label="Their name", max_length=150, required=False)
-    recipient_email = forms.EmailField(
+    recipient_email = EmailAddressField(
         label="Their email address",
         required=False,
         help_text="Only used to arrange the service with them.",
@@ -383,6 +415,4 @@ class OrderLookupForm(forms.Form):
     number = forms.CharField(
         label="Order number", max_length=20, help_text="It starts with KG-, as in your confirmation email."
     )
-    email = forms.EmailField(
-        label="Email address used for the order", widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = EmailAddressField(label="Email address used for the order")

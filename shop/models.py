@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.vat import Treatment
+from privacy.email_address import EmailAddressModelField
 from shop.querysets import OrderQuerySet, PlanQuerySet, ReviewQuerySet, ServiceQuerySet, SubscriptionQuerySet
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -204,7 +205,7 @@ class Order(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    email = models.EmailField()
+    email = EmailAddressModelField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.PAYMENT)
     currency = models.CharField(max_length=3, default="gbp")
@@ -229,7 +230,7 @@ class Order(models.Model):
     billing_country = models.CharField(max_length=2)
     # P03: someone else the services are bought for.
     recipient_name = models.CharField(max_length=150, blank=True)
-    recipient_email = models.EmailField(blank=True)
+    recipient_email = EmailAddressModelField(blank=True)
 
     # Payment references only: card data stays with Stripe (P03).
     stripe_checkout_session_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -405,7 +406,7 @@ class ConsultationRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="consultations"
     )
     name = models.CharField(max_length=150)
-    email = models.EmailField()
+    email = EmailAddressModelField()
     phone = models.CharField(max_length=32, blank=True)
     company = models.CharField(max_length=150, blank=True)
     message = models.TextField(max_length=4000)

@@ -65,6 +65,8 @@ class CheckoutLine:
     quantity: int
     interval: str = ""  # "", "month" or "year"
     tax_rate_id: str = ""
+    # Shown under the name on Stripe's page: whether the line is charged once or renews.
+    description: str = ""
 
 
 def to_minor_units(amount: Decimal) -> int:
@@ -614,7 +616,7 @@ def _line_item(line: CheckoutLine, currency):
     price_data = {
         "currency": currency,
         "unit_amount": to_minor_units(line.unit_price),
-        "product_data": {"name": line.name},
+        "product_data": {"name": line.name, **({"description": line.description} if line.description else {})},
     }
     if line.interval:
         price_data["recurring"] = {"interval": INTERVALS[line.interval]}

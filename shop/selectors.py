@@ -1,6 +1,7 @@
 """Reads that feed the shop's pages: the catalogue, a service's page, reviews, saved searches."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import and_
 
@@ -31,8 +32,10 @@ SORT_NAME = "name"
 SORT_PRICE_ASC = "price"
 SORT_PRICE_DESC = "-price"
 SORT_NEWEST = "newest"
+# The sorts a customer chooses from. The empty choice, "Best match", ranks by relevance
+# when there are words to match and by name otherwise; "relevance" is its old name.
 SORT_CHOICES = [
-    (SORT_RELEVANCE, "Relevance"),
+    ("", "Best match"),
     (SORT_NAME, "Name"),
     (SORT_PRICE_ASC, "Price: low to high"),
     (SORT_PRICE_DESC, "Price: high to low"),
@@ -40,29 +43,52 @@ SORT_CHOICES = [
 ]
 KIND_ONE_OFF = "one_off"
 KIND_SUBSCRIPTION = "subscription"
+KIND_MONTHLY = "month"
+KIND_YEARLY = "year"
+# What each kind of service lists: services with an active plan billed so, priced from
+# the cheapest such plan.
+KIND_BILLINGS = {
+    KIND_ONE_OFF: (Plan.Billing.ONE_OFF,),
+    KIND_SUBSCRIPTION: (Plan.Billing.MONTHLY, Plan.Billing.YEARLY),
+    KIND_MONTHLY: (Plan.Billing.MONTHLY,),
+    KIND_YEARLY: (Plan.Billing.YEARLY,),
+}
+KIND_CHOICES = [
+    (KIND_ONE_OFF, "One-off"),
+    (KIND_SUBSCRIPTION, "Subscription (monthly or yearly)"),
+    (KIND_MONTHLY, "Monthly"),
+    (KIND_YEARLY, "Yearly"),
+]
 SEARCH_CONFIG = "english"
 REVIEWS_ON_PAGE = 20
 
 
-def _active_plans():
-    return Plan.objects.filter(service=OuterRef("pk"), is_active=True)
+def _active_plans(billings=None):
+    plans = Plan.objects.filter(service=OuterRef("pk"), is_active=True)
+    return plans.filter(billing__in=billings) if billings else plans
 
 
 def _published_reviews():
     return Review.objects.published().filter(service=OuterRef("pk"))
 
 
-def service_cards(queryset: QuerySet | None = None) -> QuerySet:
+def service_cards(queryset: QuerySet | None = None, *, billings=None) -> QuerySet:
     """Services with what a card shows, as annotations so a page costs the same number of
-    queries whatever its length: min_price and min_price_billing (the cheapest active plan),
-    has_subscription, avg_rating and review_count (published reviews)."""
+    queries whatever its length: min_price and min_price_billing (the cheapest active plan,
+    among those of `billings` when given), has_one_off, has_monthly, has_yearly and
+    has_subscription (the kinds of plan on sale), avg_rating and review_count (published
+    reviews)."""
     queryset = Service.objects.active() if queryset is None else queryset
-    cheapest = _active_plans().order_by("price", "position", "pk")
+    priced = _active_plans(billings)
+    cheapest = priced.order_by("price", "position", "pk")
     # Subqueries rather than joins: joining plans and reviews in one GROUP BY would
     # multiply the rows and make the review count wrong.
     return queryset.select_related("category").annotate(
-        min_price=Subquery(_active_plans().values("service").annotate(m=Min("price")).values("m")[:1]),
+        min_price=Subquery(priced.values("service").annotate(m=Min("price")).values("m")[:1]),
         min_price_billing=Subquery(cheapest.values("billing")[:1]),
+        has_one_off=Exists(_active_plans((Plan.Billing.ONE_OFF,))),
+        has_monthly=Exists(_active_plans((Plan.Billing.MONTHLY,))),
+        has_yearly=Exists(_active_plans((Plan.Billing.YEARLY,))),
         has_subscription=Exists(_active_plans().recurring()),
         avg_rating=Subquery(_published_reviews().values("service").annotate(a=Avg("rating")).values("a")[:1]),
         review_count=Coalesce(
@@ -118,14 +144,15 @@ def resolve_sort(params: dict) -> str:
 def service_search(*, params: dict) -> QuerySet:
     """The catalogue: active services filtered and sorted by validated params (the
     cleaned_data of ServiceFilterForm: q, category, kind, min_price, max_price, sort),
-    annotated for cards. Missing or empty params do not filter. Reads only."""
-    services = service_cards()
+    annotated for cards. Missing or empty params do not filter. A kind keeps the services
+    with a plan of that kind and prices them (and the price filters) from its cheapest
+    such plan, so "one-off" never shows a card priced per month. Reads only."""
+    billings = KIND_BILLINGS.get(params.get("kind") or "")
+    services = service_cards(billings=billings)
     if params.get("category"):
         services = services.filter(category=params["category"])
-    if params.get("kind") == KIND_SUBSCRIPTION:
-        services = services.filter(has_subscription=True)
-    elif params.get("kind") == KIND_ONE_OFF:
-        services = services.filter(Exists(_active_plans().filter(billing=Plan.Billing.ONE_OFF)))
+    if billings:
+        services = services.filter(Exists(_active_plans(billings)))
     if params.get("min_price") is not None:
         services = services.filter(min_price__gte=params["min_price"])
     if params.get("max_price") is not None:
@@ -323,3 +350,38 @@ def checkout_initial_billing(*, user) -> dict:
     if profile is not None:
         initial.update(billing_company=profile.company, billing_city=profile.city, billing_country=profile.country)
     return initial
+
+
+@dataclass(frozen=True)
+class OrderCharges:
+    """An order's money, line by line: what was charged once (a set-up fee, a one-off
+    service), what was the first period of a plan, and what then renews."""
+
+    one_off_lines: list
+    plan_lines: list
+    one_off_total: Decimal
+    plans_total: Decimal
+    monthly: Decimal
+    yearly: Decimal
+
+    @property
+    def is_mixed(self) -> bool:
+        """Whether one payment (the first invoice) held both kinds, so its total needs explaining."""
+        return bool(self.one_off_lines and self.plan_lines)
+
+
+def order_charges(*, order) -> OrderCharges:
+    """Split an order's lines (prefetched `lines` used when there) into one-off and plan lines,
+    with the sums of each and what renews each month and year. Reads only."""
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)
+    zero = Decimal("0.00")
+    one_off = [line for line in lines if line.billing == Plan.Billing.ONE_OFF]
+    plans = [line for line in lines if line.billing != Plan.Billing.ONE_OFF]
+    return OrderCharges(
+        one_off_lines=one_off,
+        plan_lines=plans,
+        one_off_total=sum((line.line_total for line in one_off), zero),
+        plans_total=sum((line.line_total for line in plans), zero),
+        monthly=sum((line.line_total for line in plans if line.billing == Plan.Billing.MONTHLY), zero),
+        yearly=sum((line.line_total for line in plans if line.billing == Plan.Billing.YEARLY), zero),
+    )

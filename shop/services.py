@@ -37,7 +37,7 @@ from shop.models import (
     StripeEvent,
     Subscription,
 )
-from shop.selectors import checkout_problems, review_eligibility
+from shop.selectors import checkout_problems, order_charges, review_eligibility
 from shop.signals import order_placed
 
 logger = logging.getLogger(__name__)
@@ -411,6 +411,15 @@ def _address_save(*, user, billing):
     )
 
 
+# What each line of a Stripe Checkout says under its name, so a set-up fee paid with a
+# plan's first invoice is a line of its own that says it is charged once.
+CHECKOUT_LINE_DESCRIPTIONS = {
+    Plan.Billing.ONE_OFF: "One-off: charged once, with this payment.",
+    Plan.Billing.MONTHLY: "Renews every month until you cancel.",
+    Plan.Billing.YEARLY: "Renews every year until you cancel.",
+}
+
+
 def order_payment_start(*, order, success_url, cancel_url):
     """Open (or reopen) the payment of a pending order; return the URL to send the customer to.
 
@@ -441,6 +450,7 @@ def order_payment_start(*, order, success_url, cancel_url):
             quantity=line.quantity,
             interval=line.billing if line.billing != Plan.Billing.ONE_OFF else "",
             tax_rate_id=tax_rate_id,
+            description=CHECKOUT_LINE_DESCRIPTIONS[line.billing],
         )
         for line in order.lines.order_by("pk")
     ]
@@ -632,7 +642,12 @@ def _send_order_confirmation(order_pk):
     send_templated_email(
         to=[order.email],
         template="shop/order_confirmation",
-        context={"order": order, "lines": list(order.lines.all()), "subscriptions": list(order.subscriptions.all())},
+        context={
+            "order": order,
+            "lines": list(order.lines.all()),
+            "subscriptions": list(order.subscriptions.all()),
+            "charges": order_charges(order=order),
+        },
     )
 
 

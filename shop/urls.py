@@ -15,6 +15,7 @@ urlpatterns = [
     path("cart/add/", views.cart_add_view, name="cart_add"),
     path("cart/update/", views.cart_update_view, name="cart_update"),
     path("cart/remove/", views.cart_remove_view, name="cart_remove"),
+    path("cart/restored/", views.cart_restored_view, name="cart_restored"),
     path("account/saved-searches/", views.saved_search_list, name="saved_search_list"),
     path("account/saved-searches/new/", views.saved_search_create, name="saved_search_create"),
     path("account/saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),

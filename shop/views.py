@@ -167,7 +167,13 @@ def review_create(request, slug):
 # --- cart ----------------------------------------------------------------------------
 def _cart_response(request, *, status=200):
     items = cart_items(request)
-    context = {"items": items, "totals": cart_totals(items), "max_quantity": settings.SHOP_MAX_QUANTITY}
+    context = {
+        "items": items,
+        "totals": cart_totals(items),
+        "max_quantity": settings.SHOP_MAX_QUANTITY,
+        "restored": shop_cart.cart_restored_items(request),
+        "mixed_cycles": shop_cart.cart_mixed_cycles(items),
+    }
     return render(request, "shop/cart_detail.html", context, status=status)
 
 
@@ -200,7 +206,30 @@ def cart_add_view(request):
         cart_add(request, plan=plan, quantity=form.cleaned_data["quantity"])
     except ValidationError as error:
         return _cart_refused(request, error.messages[0])
+    if plan.is_recurring and shop_cart.cart_mixed_cycles(cart_items(request)):
+        # Said when it happens, not only at checkout: the cart holds it, the checkout will not.
+        messages.warning(
+            request,
+            f"Added {plan.service.name} ({plan.name}) to your cart. Your cart now has monthly and yearly plans, "
+            "which cannot be paid in one order: see your cart for what to remove.",
+        )
+        return redirect(_next_url(request))
     messages.success(request, f"Added {plan.service.name} ({plan.name}) to your cart.")
+    return redirect(_next_url(request))
+
+
+@require_POST
+def cart_restored_view(request):
+    """Keep or remove the lines that signing in brought back from the saved cart."""
+    action = request.POST.get("action")
+    if action == "keep":
+        shop_cart.cart_restored_keep(request)
+        messages.success(request, "Kept: your cart holds both what you chose today and what you had saved.")
+    elif action == "remove":
+        shop_cart.cart_restored_remove(request)
+        messages.success(request, "Removed what came back from your saved cart: your cart holds what you chose today.")
+    else:
+        return _cart_refused(request, "Choose “Keep them” or “Remove these”.")
     return redirect(_next_url(request))
 
 
@@ -406,6 +435,8 @@ def checkout(request):
         "promotion_error": promotion_error,
         "problems": problems,
         "form": form,
+        "restored": shop_cart.cart_restored_items(request),
+        "mixed_cycles": shop_cart.cart_mixed_cycles(items),
         **_checkout_summary(
             items, country=country, vat_number=vat_number, discount=promotion.discount if promotion else None
         ),
@@ -548,7 +579,12 @@ def order_detail(request, number):
     return render(
         request,
         "shop/order_detail.html",
-        {"order": order, "pay_url": reverse("shop:order_pay", args=[number]), "section": "orders"},
+        {
+            "order": order,
+            "charges": selectors.order_charges(order=order),
+            "pay_url": reverse("shop:order_pay", args=[number]),
+            "section": "orders",
+        },
     )
 
 
@@ -602,7 +638,13 @@ def order_link(request, token):
         if not order.user_id:
             _remember_guest_order(request, order)
         return _start_payment(request, order, request.path)
-    return render(request, "shop/order_detail.html", {"order": order, "pay_url": request.path, "via_link": True})
+    context = {
+        "order": order,
+        "charges": selectors.order_charges(order=order),
+        "pay_url": request.path,
+        "via_link": True,
+    }
+    return render(request, "shop/order_detail.html", context)
 
 
 # --- My services -----------------------------------------------------------------------

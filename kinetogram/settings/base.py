@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything that reads the URL into a query; below CSP so its 400 carries the policy.
     "kinetogram.middleware.RejectNulCharacterMiddleware",
+    # Inside CSP so the page it renders for a bodiless 405 carries the policy.
+    "kinetogram.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.AllauthNoStoreMiddleware",
@@ -190,10 +192,20 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # The "you already have an account" email, sent on every sign-up with a taken address.
+    "account_already_exists": "3/h/key",
 }
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-# AU-06: hashes the password for an address that already has an account too.
-ACCOUNT_FORMS = {"signup": "accounts.signup_form.SignupForm"}
+# AU-06: sign-up hashes the password for an address that already has an account too.
+# One email rule for every form (privacy.email_address): allauth's forms take it too.
+ACCOUNT_FORMS = {
+    "signup": "accounts.signup_form.SignupForm",
+    "login": "accounts.signup_form.LoginForm",
+    "reset_password": "accounts.signup_form.ResetPasswordForm",
+    "add_email": "accounts.signup_form.AddEmailForm",
+    "change_email": "accounts.signup_form.ChangeEmailForm",
+    "request_login_code": "accounts.signup_form.RequestLoginCodeForm",
+}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)

@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from privacy.admin_mixins import PersonalDataAdminMixin
 from privacy.conf import settings as privacy_settings
+from privacy.email_address import EmailAddressField
 from privacy.models import ProcessorStep, Restriction, SubjectRequest, SubjectRequestEvent
 from privacy.services import requests as request_services
 from privacy.services.erasure import ErasureRefused
@@ -71,7 +72,7 @@ class SubjectRequestAddForm(forms.Form):
         label="Customer account",
         help_text="Leave empty for a person without an account, and give their email address.",
     )
-    email = forms.EmailField(required=False, label="Email address")
+    email = EmailAddressField(required=False, label="Email address")
     details = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     scope = forms.ChoiceField(
         choices=[("", "—"), *Restriction.Scope.choices], required=False, label="Restriction scope"

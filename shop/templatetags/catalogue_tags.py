@@ -8,6 +8,7 @@ register = template.Library()
 
 BILLING_SUFFIX = {"month": "/ month", "year": "/ year", "one_off": "one-off"}
 BILLING_PERIOD = {"month": "month", "year": "year"}
+KIND_WORDS = {"subscription": "Subscriptions", "one_off": "One-off", "month": "Monthly plans", "year": "Yearly plans"}
 
 
 @register.filter
@@ -75,7 +76,7 @@ def describe_search(query):
     if params.get("category"):
         parts.append(f"Category: {params['category'].replace('-', ' ')}")
     if params.get("kind"):
-        parts.append({"subscription": "Subscriptions", "one_off": "One-off"}.get(params["kind"], params["kind"]))
+        parts.append(KIND_WORDS.get(params["kind"], params["kind"]))
     low, high = params.get("min_price"), params.get("max_price")
     if low and high:
         parts.append(f"{money(low, 'short')} to {money(high, 'short')}")

@@ -111,7 +111,7 @@ def order_path():
 PAGES = {
     "home": (["/"], "anyone"),
     "catalogue": (
-        ["/services/", "/services/?billing=month&sort=price&max_price=500", "/services/?q=zzzz-nothing"],
+        ["/services/", "/services/?kind=month&sort=price&max_price=500", "/services/?q=zzzz-nothing"],
         "anyone",
     ),
     "service": ([lambda: service_path(reviewed=True), lambda: service_path(reviewed=False)], "anyone"),

@@ -216,7 +216,7 @@ def test_catalogue_pages_keep_filters_and_bad_filters_are_explained(live_server,
     page.goto(live_server.url + "/services/?min_price=abc&kind=free&page=7")
     # then
     expect(page.get_by_role("alert")).to_contain_text("Enter a price in pounds, such as 50 or 49.99.")
-    expect(page.get_by_role("alert")).to_contain_text("Choose one-off or subscription.")
+    expect(page.get_by_role("alert")).to_contain_text("Choose one-off, subscription, monthly or yearly.")
     expect(page.get_by_text("There is no page 7 for this search")).to_be_visible()
     shoot(page, "catalogue-errors")
 

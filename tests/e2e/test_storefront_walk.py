@@ -66,7 +66,7 @@ def test_walk_every_storefront_page_at_desktop_and_phone_widths(page, live_serve
     # Anonymous pages.
     visit(page, live_server, "/", "01-home", page_heading(page, live_server, "/"))
     visit(page, live_server, "/services/", "02-catalogue", "Services")
-    visit(page, live_server, "/services/?billing=month&sort=price&max_price=500", "03-catalogue-filtered", "Services")
+    visit(page, live_server, "/services/?kind=month&sort=price&max_price=500", "03-catalogue-filtered", "Services")
     visit(page, live_server, "/services/?q=zzzz-nothing", "04-catalogue-empty", "Services")
     visit(page, live_server, f"/services/{service.slug}/", "05-service", service.name)
     visit(page, live_server, "/consultation/", "06-consultation", page_heading(page, live_server, "/consultation/"))

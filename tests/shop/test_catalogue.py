@@ -93,7 +93,7 @@ def test_a_page_beyond_the_last_shows_the_last_page_and_says_so(client):
         ({"min_price": "-5"}, "Ensure this value is greater than or equal to 0."),
         ({"page": "abc"}, "The page number must be a whole number."),
         ({"page": "0"}, "The page number must be 1 or more."),
-        ({"kind": "free"}, "Choose one-off or subscription."),
+        ({"kind": "free"}, "Choose one-off, subscription, monthly or yearly."),
         ({"sort": "price; drop table"}, "Choose one of the listed ways to sort."),
         ({"category": "no-such-category"}, "That category does not exist."),
         ({"min_price": "100", "max_price": "10"}, "The maximum price must not be below the minimum price."),
@@ -162,7 +162,7 @@ def test_filters_are_kept_in_the_form(client):
 
     assert 'value="news"' in html
     assert '<option value="email" selected>Email</option>' in html
-    assert '<option value="subscription" selected>Subscription</option>' in html
+    assert '<option value="subscription" selected>Subscription (monthly or yearly)</option>' in html
     assert '<option value="-price" selected>Price: high to low</option>' in html
 
 
