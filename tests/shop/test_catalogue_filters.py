@@ -117,7 +117,7 @@ def test_p03_a_saved_search_keeps_only_what_the_catalogue_accepts(customer_clien
 
 
 def test_p03_searches_saved_with_the_old_names_are_rewritten_to_the_catalogue_names(customer):
-    migration = importlib.import_module("shop.migrations.0006_saved_search_filter_names")
+    migration = importlib.import_module("shop.migrations.0008_saved_search_filter_names")
     from django.apps import apps
 
     old = SavedSearchFactory(user=customer, query="q=social&billing=month")

@@ -30,7 +30,7 @@ def placed(client, fake_gateway):
 def test_stripe_checkout_gets_the_set_up_fee_as_its_own_line_saying_it_is_charged_once(placed, fake_gateway):
     session = next(iter(fake_gateway.sessions.values()))
 
-    assert placed.total == Decimal("640.00")
+    assert (placed.net_total, placed.total) == (Decimal("640.00"), Decimal("768.00"))  # and 20% VAT
     assert [(line.name, line.unit_price, line.interval, line.description) for line in session["lines"]] == [
         (
             "Google Ads management — Account set-up",
@@ -68,18 +68,19 @@ def test_order_page_itemises_the_first_payment_into_set_up_and_first_month(clien
     assert '<td class="num" data-label="Total">£400.00</td>' in html
     assert '<td class="num" data-label="Total">£240.00</td>' in html
     assert (
-        '<th scope="row" colspan="4">One-off, charged once</th>'
+        '<th scope="row" colspan="4">One-off, charged once (excluding VAT)</th>'
         '<td class="num" data-label="One-off, charged once">£400.00</td>' in html
     )
-    assert '<th scope="row" colspan="4">Plans, first month</th>' in html
-    assert '<th scope="row" colspan="4">First payment</th>' in html
-    assert "<strong>£640.00</strong>" in html
+    assert '<th scope="row" colspan="4">Plans, first month (excluding VAT)</th>' in html
+    assert '<th scope="row" colspan="4">First payment including VAT</th>' in html
+    assert "<strong>£768.00</strong>" in html
     assert (
         '<th scope="row" colspan="4">Then every month</th><td class="num" data-label="Then every month">£240.00' in html
     )
     assert (
-        "The first payment of £640.00 is one invoice: £400.00 for Google Ads management (Account set-up), "
-        "charged once, and £240.00 for the first period of your plan. After that only the plan renews." in html
+        "The first payment of £768.00 is one invoice: £400.00 for Google Ads management (Account set-up), "
+        "charged once, and £240.00 for the first period of your plan, plus VAT. After that only the plan renews."
+        in html
     )
 
 
@@ -111,7 +112,8 @@ def test_confirmation_email_itemises_every_line_and_the_first_payment(
     assert "- 1 x Google Ads management (Account set-up, one-off): 400.00 GBP" in message.body
     assert "- 1 x Google Ads management (Management, monthly, monthly): 240.00 GBP" in message.body
     assert (
-        "One-off, charged once: 400.00 GBP\nPlans, first period: 240.00 GBP\nTotal paid: 640.00 GBP\n" in message.body
+        "One-off, charged once: 400.00 GBP\nPlans, first period: 240.00 GBP\n"
+        "Total excluding VAT: 640.00 GBP\nVAT: 128.00 GBP\nTotal paid: 768.00 GBP\n" in message.body
     )
     assert "Then every month: 240.00 GBP" in message.body
     html = message.alternatives[0][0]
