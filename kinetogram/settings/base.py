@@ -218,6 +218,11 @@ PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="dpo@kinetogramm.com")
 PRIVACY_DPO_PHONE = env("PRIVACY_DPO_PHONE", default="415-723-2867")
 # Keyed hashes of erased people (suppression list, erasure log). Production must set its own.
 PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY", default="dev-only-privacy-hash-key-4f1c9a7e2b8d")
+# P15: keys of the fields encrypted at rest ("kid:base64key,..."; the first encrypts). The
+# development key (id "dev0") is refused in production (kinetogram.E010).
+PRIVACY_FIELD_ENCRYPTION_KEYS = env(
+    "FIELD_ENCRYPTION_KEYS", default="dev0:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZC0="
+)
 
 # --- email ---------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
