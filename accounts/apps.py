@@ -17,3 +17,9 @@ class AccountsConfig(AppConfig):
         user_logged_out.connect(
             receivers.on_user_logged_out_forget_device, dispatch_uid="accounts.forget_device_on_logout"
         )
+
+        from accounts.adapter import mfa_secrets_reencrypt
+        from privacy.services.encryption import encryption_rotation_register
+
+        # CR-04: two-factor secrets are encrypted by allauth's adapter hook, not a model field.
+        encryption_rotation_register("mfa.Authenticator", mfa_secrets_reencrypt)

@@ -71,7 +71,7 @@ class EncryptedFieldMixin:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         raise FieldError(
-            f"{self.context()} is encrypted: __{lookup_name} cannot be used on it; look rows up by its keyed-hash field."
+            f"{self.context()} is encrypted: __{lookup_name} cannot be used on it; look rows up by its keyed hash."
         )
 
     def get_transform(self, lookup_name):
