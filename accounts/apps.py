@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import user_signed_up
-        from django.contrib.auth.signals import user_logged_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from accounts import receivers
 
@@ -19,6 +19,15 @@ class AccountsConfig(AppConfig):
         )
 
         from accounts.adapter import mfa_secrets_reencrypt
+        from django.db.models.signals import post_migrate
+
+        from accounts.middleware import on_user_logged_in_start_staff_clock
+        from accounts.staff_groups import on_post_migrate_sync_staff_groups
+
+        post_migrate.connect(on_post_migrate_sync_staff_groups, dispatch_uid="accounts.sync_staff_groups")
+
+        user_logged_in.connect(on_user_logged_in_start_staff_clock, dispatch_uid="accounts.start_staff_session_clock")
+
         from privacy.services.encryption import encryption_rotation_register
 
         # CR-04: two-factor secrets are encrypted by allauth's adapter hook, not a model field.

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SE-03: staff sessions end after 30 idle minutes and 12 hours in all.
+    "accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything that reads the URL into a query; below CSP so its 400 carries the policy.
@@ -194,6 +196,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
+# SE-03 (ASVS 3.3.2): staff sessions only; customers keep SESSION_COOKIE_AGE.
+ACCOUNTS_STAFF_SESSION_IDLE = 30 * 60
+ACCOUNTS_STAFF_SESSION_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # P32: a browser that refuses every cookie is told why, not shown a bare error.
