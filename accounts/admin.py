@@ -19,7 +19,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.models import Address, Profile, User
-from privacy.admin_mixins import PersonalDataAdminMixin
+from privacy.admin_mixins import MaskedPersonalDataMixin, PersonalDataAdminMixin
 from privacy.selectors.erasure import erasure_preview, erasure_refusals
 from privacy.services import ErasureRefused, subject_erase
 from privacy.services.erasure import CHILD_ACCOUNT
@@ -96,7 +96,9 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
+class UserAdmin(MaskedPersonalDataMixin, PersonalDataAdminMixin, DjangoUserAdmin):
+    # P15: phone and addresses masked for staff without privacy.unmask_personal_data.
+    masked_inline_fields = {"profile": ("phone", "city"), "address": ("line1", "line2", "city", "postcode")}
     form = UserEditForm
     add_form = UserAddForm
     fieldsets = [

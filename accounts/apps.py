@@ -18,9 +18,9 @@ class AccountsConfig(AppConfig):
             receivers.on_user_logged_out_forget_device, dispatch_uid="accounts.forget_device_on_logout"
         )
 
-        from accounts.adapter import mfa_secrets_reencrypt
         from django.db.models.signals import post_migrate
 
+        from accounts.adapter import mfa_secrets_reencrypt
         from accounts.middleware import on_user_logged_in_start_staff_clock
         from accounts.staff_groups import on_post_migrate_sync_staff_groups
 

@@ -78,9 +78,7 @@ def staff_groups_sync(*, group_model, permission_model, content_type_model, usin
             wanted |= permission_model.objects.using(using).filter(content_type__in=types, codename__in=codenames)
         for permission in spec["extra"]:
             app_label, codename = permission.split(".")
-            wanted |= permission_model.objects.using(using).filter(
-                content_type__app_label=app_label, codename=codename
-            )
+            wanted |= permission_model.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
         group.permissions.add(*wanted.distinct())
         counts[name] = group.permissions.count()
     return counts
