@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Address, Profile, User
-from privacy.admin_mixins import PersonalDataAdminMixin
+from privacy.admin_mixins import MaskedPersonalDataMixin, PersonalDataAdminMixin
 from privacy.models import AuditEvent
 from privacy.selectors.erasure import erasure_preview, erasure_refusals
 from privacy.services import ErasureRefused, audit_record, subject_erase
@@ -98,7 +98,9 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
+class UserAdmin(MaskedPersonalDataMixin, PersonalDataAdminMixin, DjangoUserAdmin):
+    # P15: phone and addresses masked for staff without privacy.unmask_personal_data.
+    masked_inline_fields = {"profile": ("phone", "city"), "address": ("line1", "line2", "city", "postcode")}
     form = UserEditForm
     add_form = UserAddForm
     fieldsets = [

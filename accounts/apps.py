@@ -7,9 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import user_signed_up
-        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
-        from django.db.models.signals import post_migrate, post_save
 
         from accounts import receivers
 
@@ -19,9 +17,4 @@ class AccountsConfig(AppConfig):
         user_logged_out.connect(
             receivers.on_user_logged_out_forget_device, dispatch_uid="accounts.forget_device_on_logout"
         )
-        post_save.connect(
-            receivers.on_user_saved_end_sessions_when_disabled,
-            sender=get_user_model(),
-            dispatch_uid="accounts.end_sessions_when_disabled",
-        )
-        post_migrate.connect(receivers.on_post_migrate_sync_site, sender=self, dispatch_uid="accounts.sync_site")
+        from django.contrib.auth.signals import user_logged_out

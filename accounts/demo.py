@@ -12,6 +12,9 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 
 #: Stable, so the README can name it: a demo secret for the demo customer with two-factor.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPKINETOGR"  # noqa: S105 (public demo secret, documented)
+#: AU-07: staff reach the admin only with a second factor, the demo staff account too. A
+#: public demo secret, printed by seed_demo and named in the README: demo data only.
+DEMO_STAFF_TOTP_SECRET = "KINETOGRAMSTAFFDEMOTWOFA"  # noqa: S105 (public demo secret, documented)
 DEMO_DEVICES = [
     ("81.2.69.142", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"),
     ("81.2.69.160", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"),
@@ -40,9 +43,9 @@ def demo_seed_sign_in_records(*, user, position, now):
     )
 
 
-def demo_seed_two_factor(*, user) -> list[str]:
+def demo_seed_two_factor(*, user, secret: str = DEMO_TOTP_SECRET) -> list[str]:
     """Turn on two-factor for ``user``; returns the unused recovery codes (empty when done before)."""
     if Authenticator.objects.filter(user=user).exists():
         return []
-    TOTP.activate(user, DEMO_TOTP_SECRET)
+    TOTP.activate(user, secret)
     return RecoveryCodes.activate(user).get_unused_codes()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy.email_address import EmailAddressModelField
+from privacy.fields import EncryptedCharField
 
 
 class UserManager(BaseUserManager):
@@ -68,9 +69,10 @@ class Profile(models.Model):
     """Contact and business details a customer keeps on their account."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    phone = models.CharField(max_length=32, blank=True)
+    # P15: encrypted at rest (privacy.fields).
+    phone = EncryptedCharField(max_length=32, blank=True)
     company = models.CharField(max_length=150, blank=True)
-    city = models.CharField(max_length=100, blank=True)
+    city = EncryptedCharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 country code")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,10 +89,11 @@ class Address(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     full_name = models.CharField(max_length=150)
     company = models.CharField(max_length=150, blank=True)
-    line1 = models.CharField("address line 1", max_length=200)
-    line2 = models.CharField("address line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postcode = models.CharField(max_length=20)
+    # P15: the postal address is encrypted at rest; the country stays readable (VAT).
+    line1 = EncryptedCharField("address line 1", max_length=200)
+    line2 = EncryptedCharField("address line 2", max_length=200, blank=True)
+    city = EncryptedCharField(max_length=100)
+    postcode = EncryptedCharField(max_length=20)
     country = models.CharField(max_length=2, help_text="ISO 3166 country code")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,6 +13,7 @@ kinetogram.E006  the cache is local to one process (no REDIS_URL)
 kinetogram.E007  the Celery broker is in memory, or tasks run eagerly
 kinetogram.E008  DATABASE_URL is not PostgreSQL
 kinetogram.E009  SITE_URL is not an https:// address
+kinetogram.E010  FIELD_ENCRYPTION_KEYS is empty or holds the development key
 kinetogram.E020  the broker and the cache share one Redis database
 kinetogram.E021  the broker Redis may evict keys (maxmemory-policy is not noeviction)
 """
@@ -26,7 +27,7 @@ HINT = "Production runs kinetogram.settings.prod, which refuses this fallback; .
 
 
 def production_fallbacks_check(app_configs, **kwargs):
-    """One error per production rule the current settings break (kinetogram.E001-E009)."""
+    """One error per production rule the current settings break (kinetogram.E001-E010)."""
     return [checks.Error(message, hint=HINT, id=check_id) for check_id, message in production_problems(settings)]
 
 

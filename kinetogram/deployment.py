@@ -145,6 +145,23 @@ def site_url_problem(s) -> str:
     return ""
 
 
+def field_encryption_keys_problem(s) -> str:
+    """P15, CR-05: the keys of the fields encrypted at rest, of their own (not SECRET_KEY)."""
+    spec = getattr(s, "PRIVACY_FIELD_ENCRYPTION_KEYS", "") or ""
+    ids = [item.partition(":")[0].strip() for item in spec.split(",") if item.strip()]
+    if not ids:
+        return (
+            "FIELD_ENCRYPTION_KEYS is empty: set at least one key (<id>:<base64 of 32 random bytes>), or "
+            "phone numbers, addresses and two-factor secrets cannot be stored."
+        )
+    if "dev0" in ids:
+        return (
+            "FIELD_ENCRYPTION_KEYS holds the development key (id dev0), which is in the source code: "
+            "generate a key of your own, put it first, run manage.py reencrypt, then drop dev0."
+        )
+    return ""
+
+
 #: Check id and rule, in the order an operator would fix them.
 RULES = [
     ("kinetogram.E001", payment_gateway_problem),
@@ -156,6 +173,7 @@ RULES = [
     ("kinetogram.E007", broker_problem),
     ("kinetogram.E008", database_problem),
     ("kinetogram.E009", site_url_problem),
+    ("kinetogram.E010", field_encryption_keys_problem),
     ("kinetogram.E020", broker_shares_cache_problem),
 ]
 

@@ -4,6 +4,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import models
 from django.db.models.functions import Cast, Concat
 
+from privacy.fields import with_hash_companions
+
 ERASED_TEXT = "[erased]"
 ERASED_EMAIL_DOMAIN = "erased.invalid"
 
@@ -36,6 +38,10 @@ def anonymous_value(field: models.Field):
             )
         return "" if field.blank else f"erased@{ERASED_EMAIL_DOMAIN}"
     if isinstance(field, models.CharField | models.TextField):
+        if getattr(field, "encrypted", False):
+            # Stored as "" (no ciphertext): an encrypted column can be compared with "" only,
+            # which is how a second purge tells the row is already anonymised.
+            return ""
         if field.unique:
             return Concat(models.Value("erased-"), Cast("pk", models.CharField()), output_field=field)
         if field.blank:
@@ -53,4 +59,6 @@ def anonymous_value(field: models.Field):
 
 
 def anonymous_values(model: type[models.Model], names) -> dict:
-    return {name: anonymous_value(model._meta.get_field(name)) for name in names}
+    """The anonymous value of each field in ``names``, with the keyed hashes that find rows by
+    them cleared (privacy.fields.KeyedHashField)."""
+    return with_hash_companions(model, {name: anonymous_value(model._meta.get_field(name)) for name in names})

@@ -22,6 +22,9 @@ DEFAULTS = {
     "ICO_URL": "https://ico.org.uk/make-a-complaint/",
     # Key of the keyed hashes (suppression list, erasure log); never SECRET_KEY.
     "HASH_KEY": "",
+    # P15: AES-256-GCM keys of the encrypted fields, "kid:base64key,..." (the first encrypts,
+    # all decrypt); never SECRET_KEY. Empty: encrypted fields refuse to work.
+    "FIELD_ENCRYPTION_KEYS": "",
     # Data-subject requests: how long a verification link and a download stay valid.
     "REQUEST_LINK_DAYS": 7,
     "EXPORT_DAYS": 7,

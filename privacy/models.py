@@ -234,6 +234,7 @@ class AuditEvent(models.Model):
         REQUEST = "request", _("Privacy request handled")
         RECTIFY = "rectify", _("Corrected on request")
         DOWNLOAD = "download", _("Export downloaded")
+        UNMASK = "unmask", _("Unmasked in the admin")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -256,6 +257,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # P15: staff without it see personal fields masked in the admin; each unmasking is audited.
+        permissions = [("unmask_personal_data", "Can see personal data unmasked in the admin")]
 
     def __str__(self):
         return f"{self.actor_label} {self.get_action_display().lower()} {self.model} {self.object_id}".strip()

@@ -39,6 +39,9 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from privacy.fields import KeyedHashField
+from privacy.subjects import keyed_hash
+
 
 class Category(models.TextChoices):
     """What kind of personal data a field holds (the policy's list, P03 and P11)."""
@@ -297,12 +300,19 @@ class PersonalData:
         for field in self.model._meta.concrete_fields:
             if field.primary_key or field.name in self.not_exported:
                 continue
+            if self.is_lookup_hash(field):
+                # A keyed hash of a field that is exported itself: it tells the person nothing.
+                continue
             if field.is_relation and field.name not in self.fields:
                 if field.related_model._meta.label == user_model:
                     # A link to a person: the row's owner, or someone else (staff).
                     continue
             names.append(field.name)
         return names
+
+    @staticmethod
+    def is_lookup_hash(field) -> bool:
+        return isinstance(field, KeyedHashField)
 
     def subject_link(self) -> str:
         """The row's own nullable link to its person ("" when the path is longer, or required)."""
@@ -411,17 +421,35 @@ class PersonalData:
         condition = models.Q()
         if self.subject and user_ids:
             condition |= models.Q(**{f"{self.subject}__in": sorted(user_ids)})
-        if self.subject_email:
-            # iexact per address: the people asked about are few, the rows many.
-            for address in sorted(emails):
-                condition |= models.Q(**{f"{self.subject_email}__iexact": address})
+        if self.subject_email and emails:
+            if self.hashed_path(self.subject_email):
+                condition |= models.Q(**{f"{self.subject_email}__in": self.digests("email", emails)})
+            else:
+                # iexact per address: the people asked about are few, the rows many.
+                for address in sorted(emails):
+                    condition |= models.Q(**{f"{self.subject_email}__iexact": address})
         if self.subject_phone and phones:
-            condition |= models.Q(**{f"{self.subject_phone}__in": sorted(phones)})
+            if self.hashed_path(self.subject_phone):
+                condition |= models.Q(**{f"{self.subject_phone}__in": self.digests("phone", phones)})
+            else:
+                condition |= models.Q(**{f"{self.subject_phone}__in": sorted(phones)})
         if self.subject_via is not None:
             condition |= self._via_condition(user_ids=user_ids, emails=emails, phones=phones)
         if self.subject_object is not None:
             condition |= self._object_condition(user_ids=user_ids, emails=emails, phones=phones)
         return condition or None
+
+    def hashed_path(self, path: str):
+        """The KeyedHashField a subject path ends in (rows found by an encrypted value), or None."""
+        try:
+            field = resolve_path(self.model, path)
+        except FieldDoesNotExist:
+            return None
+        return field if isinstance(field, KeyedHashField) else None
+
+    @staticmethod
+    def digests(kind: str, values) -> list[str]:
+        return sorted({keyed_hash(kind, value) for value in values if value})
 
     def _via_condition(self, **people) -> models.Q:
         via = self.subject_via

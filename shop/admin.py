@@ -11,7 +11,7 @@ from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.exceptions import RefundRefused
 from billing.forms import RefundForm
-from privacy.admin_mixins import PersonalDataAdminMixin
+from privacy.admin_mixins import MaskedPersonalDataMixin, PersonalDataAdminMixin
 from shop import (
     admin_promotions,  # noqa: F401 - registers the promotion code admin
     payments,
@@ -104,8 +104,10 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class ConsultationRequestAdmin(MaskedPersonalDataMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     """P37: staff answer consultation requests and record where each one stands."""
+
+    masked_fields = ("phone",)
 
     fields = ["status", "name", "email", "phone", "company", "message", "user", "created_at"]
     autocomplete_fields = ["user"]
@@ -228,7 +230,8 @@ def mark_delivered(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class OrderAdmin(MaskedPersonalDataMixin, PersonalDataAdminMixin, admin.ModelAdmin):
+    masked_fields = ("billing_line1", "billing_line2", "billing_city", "billing_postcode")
     list_display = ["number", "email", "status", "mode", "total", "created_at", "paid_at"]
     list_filter = ["status", "mode", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["number", "email"]

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.consents import OPT_IN_WORDING, WITHDRAW_WORDING
-from accounts.demo import demo_seed_sign_in_records, demo_seed_two_factor
+from accounts.demo import DEMO_STAFF_TOTP_SECRET, demo_seed_sign_in_records, demo_seed_two_factor
 from accounts.models import Address, Profile, User
 from billing import vat
 from billing.demo import DEMO_PURCHASE_ORDERS, demo_order_vat, demo_seed_billing
@@ -756,6 +756,8 @@ def demo_seed_shop(*, staff_email=None, staff_password=None, customer_password=N
     plans = _seed_catalogue(images=images)
     staff_email = (staff_email or DEFAULT_STAFF_EMAIL).lower()
     staff, staff_created, shown_password = _seed_staff(email=staff_email, password=staff_password, now=now)
+    # AU-07: the admin asks staff for a second factor; the demo staff account has one.
+    demo_seed_two_factor(user=staff, secret=DEMO_STAFF_TOTP_SECRET)
     customers, created = _seed_customers(password=customer_password, now=now)
     for email, specs in ORDERS.items():
         for index, spec in enumerate(specs):

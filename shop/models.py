@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from billing.vat import Treatment
 from privacy.email_address import EmailAddressModelField
+from privacy.fields import EncryptedCharField, KeyedHashField
 from shop.querysets import OrderQuerySet, PlanQuerySet, ReviewQuerySet, ServiceQuerySet, SubscriptionQuerySet
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -223,10 +224,11 @@ class Order(models.Model):
 
     billing_name = models.CharField(max_length=150)
     billing_company = models.CharField(max_length=150, blank=True)
-    billing_line1 = models.CharField(max_length=200)
-    billing_line2 = models.CharField(max_length=200, blank=True)
-    billing_city = models.CharField(max_length=100)
-    billing_postcode = models.CharField(max_length=20)
+    # P15: the billing address is encrypted at rest; the country stays readable (VAT).
+    billing_line1 = EncryptedCharField(max_length=200)
+    billing_line2 = EncryptedCharField(max_length=200, blank=True)
+    billing_city = EncryptedCharField(max_length=100)
+    billing_postcode = EncryptedCharField(max_length=20)
     billing_country = models.CharField(max_length=2)
     # P03: someone else the services are bought for.
     recipient_name = models.CharField(max_length=150, blank=True)
@@ -407,7 +409,9 @@ class ConsultationRequest(models.Model):
     )
     name = models.CharField(max_length=150)
     email = EmailAddressModelField()
-    phone = models.CharField(max_length=32, blank=True)
+    # P15: encrypted at rest; found by its keyed hash (a person asking by phone number).
+    phone = EncryptedCharField(max_length=32, blank=True)
+    phone_hash = KeyedHashField(source="phone", kind="phone")
     company = models.CharField(max_length=150, blank=True)
     message = models.TextField(max_length=4000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)

@@ -176,7 +176,8 @@ class CartData(personal_data.PersonalData):
 class ConsultationRequestData(personal_data.PersonalData):
     subject = "user"
     subject_email = "email"
-    subject_phone = "phone"
+    # The phone is encrypted: rows are found by its keyed hash.
+    subject_phone = "phone_hash"
     fields = {
         "name": Category.IDENTITY,
         "email": Category.CONTACT,

@@ -43,3 +43,20 @@ def _empty_sms_outbox():
 
     sms.outbox.clear()
     yield
+
+
+@pytest.fixture
+def staff_login(client):
+    """``staff_login(user)`` signs a member of staff in on ``client`` with the two-factor
+    record the admin asks for (AU-07); returns the client."""
+    from tests.accounts.utils import staff_login as login
+
+    return lambda user, on=None: login(on or client, user)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with the two-factor record the admin asks for."""
+    from tests.accounts.utils import staff_login as login
+
+    return login(client, admin_user)

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SE-03: staff sessions end after 30 idle minutes and 12 hours in all.
+    "accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything that reads the URL into a query; below CSP so its 400 carries the policy.
@@ -210,6 +212,8 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# P15: two-factor secrets encrypted at rest with the field encryption keys.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "Kinetogram"
 USERSESSIONS_TRACK_ACTIVITY = True
 
@@ -218,6 +222,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
+# SE-03 (ASVS 3.3.2): staff sessions only; customers keep SESSION_COOKIE_AGE.
+ACCOUNTS_STAFF_SESSION_IDLE = 30 * 60
+ACCOUNTS_STAFF_SESSION_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # P32: a browser that refuses every cookie is told why, not shown a bare error.
@@ -254,6 +261,11 @@ PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="dpo@kinetogramm.com")
 PRIVACY_DPO_PHONE = env("PRIVACY_DPO_PHONE", default="415-723-2867")
 # Keyed hashes of erased people (suppression list, erasure log). Production must set its own.
 PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY", default="dev-only-privacy-hash-key-4f1c9a7e2b8d")
+# P15: keys of the fields encrypted at rest ("kid:base64key,..."; the first encrypts). The
+# development key (id "dev0") is refused in production (kinetogram.E010).
+PRIVACY_FIELD_ENCRYPTION_KEYS = env(
+    "FIELD_ENCRYPTION_KEYS", default="dev0:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZC0="
+)
 
 # --- text alerts (marketing) -----------------------------------------------------
 # Console prints texts; Twilio sends them when its three settings are set (marketing.E001).

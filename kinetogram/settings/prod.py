@@ -43,6 +43,8 @@ STORAGES = {
 PRIVACY_HASH_KEY = env("PRIVACY_HASH_KEY")
 if len(PRIVACY_HASH_KEY) < 32 or PRIVACY_HASH_KEY.startswith("dev-only-"):
     raise ImproperlyConfigured("PRIVACY_HASH_KEY must be a random string of at least 32 characters.")
+# P15: the field encryption keys, required (no development key): kinetogram.E010 below.
+PRIVACY_FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
 SERVE_MEDIA = False
 # The demo payment page marks orders paid with nothing charged: never in production.
 SHOP_DEMO_PAYMENTS = False

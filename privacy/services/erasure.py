@@ -269,6 +269,15 @@ def _find_again(entry: dict) -> Subject:
         ):
             if not path or not digests:
                 continue
+            hashed = declaration.hashed_path(path)
+            if hashed is not None:
+                # An encrypted value, found by its keyed hash: the hash is what was logged.
+                source = "__".join([*path.split("__")[:-1], hashed.source])
+                rows = declaration.model._default_manager.filter(**{f"{path}__in": sorted(digests)})
+                for value in rows.order_by().values_list(source, flat=True):
+                    if value:
+                        found.add(normalise_email(value) if kind == "email" else value)
+                continue
             values = declaration.model._default_manager.exclude(**{path: ""}).order_by().values_list(path, flat=True)
             for value in values.distinct():
                 if value and keyed_hash(kind, value) in digests:

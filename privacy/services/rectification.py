@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from privacy.fields import with_hash_companions
 from privacy.models import AuditEvent
 from privacy.registry import site
 from privacy.services.audit import audit_record
@@ -75,7 +76,7 @@ def rectification_apply(*, request, actor) -> list[dict]:
         changes.append({"record": declaration.label, "object_id": str(obj.pk), "field": name, "requested": value})
     collected = processor_steps_collect(action="rectify", subject=subject, changes=changes)
     for declaration, obj, values in rows.values():
-        declaration.model._default_manager.filter(pk=obj.pk).update(**values)
+        declaration.model._default_manager.filter(pk=obj.pk).update(**with_hash_companions(declaration.model, values))
         audit_record(
             actor=actor,
             action=AuditEvent.Action.RECTIFY,

@@ -2,13 +2,14 @@ import pytest
 
 from accounts.models import Address, Profile, User
 from tests.accounts.factories import AddressFactory, ProfileFactory, StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 
 ADD_URL = "/admin/accounts/user/add/"
 
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory(email="staff@example.com"))
+    staff_login(client, StaffFactory(email="staff@example.com"))
     return client
 
 
@@ -149,7 +150,7 @@ def test_staff_sets_a_new_password_on_the_password_page(staff_client):
 @pytest.mark.django_db
 def test_customer_cannot_open_the_user_admin(client):
     customer = UserFactory()
-    client.force_login(customer)
+    staff_login(client, customer)
 
     response = client.get(f"/admin/accounts/user/{customer.pk}/change/")
 

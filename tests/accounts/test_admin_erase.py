@@ -12,6 +12,7 @@ from privacy.models import AuditEvent, ConsentEvent
 from privacy.services.erasure import CHILD_ACCOUNT
 from shop.models import Invoice, Order, Subscription
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.people import fresh_storages  # noqa: F401
 from tests.shop.factories import OrderFactory, SubscriptionFactory
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_storages")]
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(StaffFactory(email="root@kinetogram.test"))
+    staff_login(client, StaffFactory(email="root@kinetogram.test"))
     return client
 
 
@@ -139,7 +140,7 @@ def test_p20_staff_without_the_delete_permission_cannot_erase(client):
 
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_user"))
-    client.force_login(staff)
+    staff_login(client, staff)
     user = OrderFactory().user
 
     response = client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})

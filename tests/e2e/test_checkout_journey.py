@@ -13,6 +13,7 @@ from django.test import Client
 
 from shop.models import Order, Plan, Subscription
 from tests.accounts.factories import AddressFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.shop.factories import CategoryFactory, PlanFactory, ServiceFactory
 from tests.shop.factories_payments import cart_with
 
@@ -47,7 +48,7 @@ def shot(page, name):
 
 def sign_in(page, live_server, user):
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 

@@ -10,6 +10,7 @@ from accounts.models import User
 from kinetogram.demo import demo_seed
 from shop.demo import DEFAULT_STAFF_EMAIL
 from shop.models import ConsultationRequest, Service
+from tests.accounts.utils import staff_login
 
 SHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp/shots")  # noqa: S108 (screenshots to look at, nothing secret)
 
@@ -23,7 +24,7 @@ def _shot(page, name):
 
 def _sign_in_as(page, live_server, user):
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     page.context.add_cookies(
         [
             {

@@ -13,6 +13,7 @@ from django.test import Client
 from privacy.services import export_request
 from privacy.subjects import Subject
 from tests.accounts.factories import UserFactory
+from tests.accounts.utils import staff_login
 from tests.shop.factories import OrderFactory
 
 SHOTS = Path("/tmp/shots")  # noqa: S108 (screenshots for people to look at, never read back)
@@ -20,7 +21,7 @@ SHOTS = Path("/tmp/shots")  # noqa: S108 (screenshots for people to look at, nev
 
 def _sign_in(page, live_server, user):
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 

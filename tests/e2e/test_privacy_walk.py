@@ -10,9 +10,11 @@ keyboard order.
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import hotp_value
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.demo import DEMO_STAFF_TOTP_SECRET
 from accounts.models import User
 from kinetogram.demo import demo_seed
 from privacy.models import AuditEvent
@@ -155,6 +157,9 @@ def test_walk_the_privacy_pages_of_a_customer_and_of_staff(page, live_server):
     page.get_by_label("Email").fill(DEFAULT_STAFF_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # AU-07: then the code from the authenticator app the demo staff account has.
+    page.locator("input[name=code]").fill(_totp_code(DEMO_STAFF_TOTP_SECRET))
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
 
     for path, name, heading in [
@@ -189,3 +194,9 @@ def test_walk_the_privacy_pages_of_a_customer_and_of_staff(page, live_server):
         "Select audit event to view",
         phone_fits=False,
     )
+
+
+def _totp_code(secret):
+    import time
+
+    return format(hotp_value(secret, int(time.time()) // 30), "06d")

@@ -15,6 +15,7 @@ from django.test import Client
 from accounts.models import User
 from kinetogram.demo import demo_seed
 from shop.models import Order, Service, Subscription
+from tests.accounts.utils import staff_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,7 @@ def visit(page, live_server, path, name, heading, status=200):
 
 def sign_in(page, live_server, user):
     client = Client()
-    client.force_login(user)
+    staff_login(client, user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 

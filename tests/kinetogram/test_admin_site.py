@@ -1,12 +1,16 @@
 """The staff site: one login (allauth's, AU-05), the shop's name, orders kept."""
 
+import time
+
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, hotp_value
 from django.contrib import admin
 from django.core.cache import cache
 
 from kinetogram.admin import KinetogramAdminSite
 from shop.models import Order
 from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory
+from tests.accounts.utils import STAFF_TOTP_SECRET, staff_login
 from tests.shop.factories import OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +60,13 @@ def test_au05_posting_to_the_admin_login_signs_nobody_in(client):
 
 def test_au05_staff_signed_in_through_allauth_land_in_the_admin(client):
     staff = StaffFactory()
+    TOTP.activate(staff, STAFF_TOTP_SECRET)
 
-    response = client.post("/accounts/login/?next=/admin/", {"login": staff.email, "password": PASSWORD})
+    first = client.post("/accounts/login/?next=/admin/", {"login": staff.email, "password": PASSWORD})
+    code = format(hotp_value(STAFF_TOTP_SECRET, int(time.time()) // 30), "06d")
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
 
+    assert first["Location"] == "/accounts/2fa/authenticate/"
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
@@ -78,7 +86,7 @@ def test_au05_the_sixth_bad_staff_password_is_blocked_on_the_way_to_the_admin(cl
 
 
 def test_a_signed_in_customer_is_refused_the_admin_login(client):
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
 
     response = client.get("/admin/login/")
 
@@ -88,7 +96,7 @@ def test_a_signed_in_customer_is_refused_the_admin_login(client):
 # --- orders are tax records: never deleted ------------------------------------------
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     return client
 
 

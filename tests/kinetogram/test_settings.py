@@ -17,6 +17,7 @@ PROD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "shop.kinetogram.example",
     "DATABASE_URL": "postgres://root@127.0.0.1:5432/root",
     "PRIVACY_HASH_KEY": "t5Rk8wQz2LmN7vB4xC9pJ3hF6gD1sA0e",
+    "FIELD_ENCRYPTION_KEYS": "k1:cHJvZC10ZXN0LWZpZWxkLWtleS0zMi1ieXRlcy1vayE=",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "STRIPE_SECRET_KEY": "sk_test_51Kinetogram0000000000000000000000",
     "STRIPE_WEBHOOK_SECRET": "whsec_kinetogram0000000000000000000000",
@@ -66,6 +67,11 @@ FALLBACKS = [
     ({"DATABASE_URL": "sqlite:////tmp/kinetogram-deploy-check.sqlite3"}, "DATABASE_URL points at sqlite3"),
     ({"SITE_URL": None}, "SITE_URL is 'http://127.0.0.1:8000': set the site's public https:// address"),
     ({"SITE_URL": "http://shop.kinetogram.example"}, "SITE_URL is 'http://shop.kinetogram.example'"),
+    ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS is empty"),
+    (
+        {"FIELD_ENCRYPTION_KEYS": "dev0:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZC0="},
+        "FIELD_ENCRYPTION_KEYS holds the development key",
+    ),
 ]
 
 
@@ -116,7 +122,7 @@ def test_dj01_deploy_checks_name_every_embedded_fallback_under_other_settings():
     result = _manage("check", "--deploy", env=env)
     assert result.returncode == 1
     reported = sorted(set(re.findall(r"\(kinetogram\.(E\d{3})\)", result.stderr)))
-    assert reported == ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008", "E009"]
+    assert reported == ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E008", "E009", "E010"]
     assert "(kinetogram.E002) STRIPE_SECRET_KEY is empty" in result.stderr
 
 

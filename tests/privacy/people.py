@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt as mfa_encrypt
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -130,7 +131,7 @@ def person_everywhere(n: int = 1, *, staff=None) -> Person:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     EmailAddress.objects.create(user=user, email=mail("account.EmailAddress", "email", "second"), verified=False)
     Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": c("mfa.Authenticator", "data")}
+        user=user, type=Authenticator.Type.TOTP, data={"secret": mfa_encrypt(c("mfa.Authenticator", "data"))}
     )
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)

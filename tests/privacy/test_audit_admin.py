@@ -10,6 +10,7 @@ from privacy.db import purge_allowed
 from privacy.models import AuditEvent
 from shop.models import ConsultationRequest
 from tests.accounts.factories import ProfileFactory, StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.shop.factories import OrderFactory, ReviewFactory, SubscriptionFactory
 
 NAME, EMAIL = "Ada Lovelace", "ada.lovelace@example.com"
@@ -18,7 +19,7 @@ NAME, EMAIL = "Ada Lovelace", "ada.lovelace@example.com"
 @pytest.fixture
 def staff(client):
     member = StaffFactory(email="staff@example.com", full_name="Grace Staff")
-    client.force_login(member)
+    staff_login(client, member)
     return member
 
 

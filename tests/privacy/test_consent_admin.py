@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from privacy.models import AuditEvent, ConsentEvent
 from privacy.services import consent_grant, consent_withdraw, objection_record
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ URL = "/admin/privacy/consentevent/"
 @pytest.fixture
 def staff(client):
     user = StaffFactory()
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -97,6 +98,6 @@ def test_lg01_opening_a_consent_record_is_audited(client, staff, ledger):
 def test_ac02_staff_without_the_view_permission_get_403(client, ledger):
     clerk = UserFactory(is_staff=True)
     clerk.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     assert client.get(URL).status_code == 403

@@ -11,6 +11,7 @@ from privacy.selectors import policy_current
 from privacy.selectors.policy import policy_cache_clear
 from privacy.services import PolicyError, consent_grant, policy_version_publish
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import PolicyVersionFactory
 
 SUMMARY = "We now name every advertising partner that sets a cookie."
@@ -37,7 +38,7 @@ def staff():
 @pytest.fixture
 def customer(client):
     user = UserFactory()
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -139,7 +140,7 @@ def test_p35_no_notice_for_visitors_minor_changes_future_versions_or_the_first_p
     assert NOTICE not in client.get("/").content.decode()
 
     publish(staff, version="2099.01", effective_date=timezone.localdate() + datetime.timedelta(days=10))
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
     assert NOTICE not in client.get("/").content.decode()
 
     client.logout()
@@ -203,7 +204,7 @@ def test_p35_acknowledge_needs_sign_in_and_post(client, staff):
     policy = publish(staff)
 
     assert client.post("/privacy/policy/reviewed/", {"version": policy.pk}).status_code == 302
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
     assert client.get("/privacy/policy/reviewed/").status_code == 405
     assert PolicyAcknowledgement.objects.count() == 0
 
@@ -213,7 +214,7 @@ def test_p35_acknowledge_needs_sign_in_and_post(client, staff):
 
 @pytest.mark.django_db
 def test_p35_staff_publish_in_the_admin_through_the_audited_service(client, staff):
-    client.force_login(staff)
+    staff_login(client, staff)
 
     response = client.post(
         "/admin/privacy/policyversion/add/",
@@ -228,7 +229,7 @@ def test_p35_staff_publish_in_the_admin_through_the_audited_service(client, staf
 
 @pytest.mark.django_db
 def test_p35_admin_refuses_a_duplicate_or_backdated_version_with_a_message(client, staff):
-    client.force_login(staff)
+    staff_login(client, staff)
 
     response = client.post(
         "/admin/privacy/policyversion/add/",
@@ -242,7 +243,7 @@ def test_p35_admin_refuses_a_duplicate_or_backdated_version_with_a_message(clien
 
 @pytest.mark.django_db
 def test_p35_published_versions_are_read_only_in_the_admin(client, staff):
-    client.force_login(staff)
+    staff_login(client, staff)
     policy = PolicyVersion.objects.get(version="2018.05")
     url = f"/admin/privacy/policyversion/{policy.pk}/change/"
 

@@ -13,6 +13,7 @@ from privacy.services import subject_erase
 from privacy.subjects import Subject
 from privacy.tasks import PROCESSOR_STEP_RETRIES, processor_step_run
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.people import fresh_storages  # noqa: F401
 from tests.shop.factories import OrderFactory
 
@@ -115,7 +116,7 @@ def test_pr03_a_step_that_keeps_failing_backs_off_gives_up_and_staff_see_it_in_t
     assert (step.status, step.attempts) == ("gave_up", PROCESSOR_STEP_RETRIES + 1)
     assert step.last_error == "TransientPaymentError: APIConnectionError"
     assert step.payload == {"customer": "cus_ada1"}  # kept, so staff can act
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     page = client.get("/admin/privacy/processorstep/?status__exact=gave_up")
     assert page.status_code == 200
     assert "stripe.erase_customer" in page.content.decode()
@@ -138,7 +139,7 @@ def test_pr03_staff_without_the_request_permission_cannot_run_steps_again(client
     from django.contrib.auth.models import Permission
 
     staff.user_permissions.add(Permission.objects.get(codename="view_processorstep"))
-    client.force_login(staff)
+    staff_login(client, staff)
 
     page = client.get("/admin/privacy/processorstep/")
 

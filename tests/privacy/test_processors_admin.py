@@ -6,13 +6,14 @@ import pytest
 
 from privacy.models import AuditEvent, Disclosure, Processor
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import DisclosureFactory, ProcessorFactory
 
 
 @pytest.fixture
 def staff(client):
     member = StaffFactory()
-    client.force_login(member)
+    staff_login(client, member)
     return member
 
 

@@ -12,6 +12,7 @@ from privacy import purposes, reports
 from privacy.registry import Category, Erasure, PersonalData, Registry, Retention, Source, site
 from shop.personal_data import ReviewData
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import ProcessorFactory
 
 URL = "/admin/privacy/processor/record-of-processing/"
@@ -119,7 +120,7 @@ def test_privacy_report_command_refuses_an_unwritable_file_with_a_message():
 
 @pytest.mark.django_db
 def test_p28_admin_page_renders_the_same_rows_and_downloads_csv(client):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     page = client.get(URL)
     download = client.get(URL + "?format=csv")
@@ -135,7 +136,7 @@ def test_p28_admin_page_renders_the_same_rows_and_downloads_csv(client):
 
 @pytest.mark.django_db
 def test_p28_admin_index_links_the_record_for_staff_with_the_privacy_permission(client):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     assert f'href="{URL}"' in client.get("/admin/").content.decode()
 
@@ -143,7 +144,7 @@ def test_p28_admin_index_links_the_record_for_staff_with_the_privacy_permission(
 @pytest.mark.django_db
 def test_p28_staff_without_the_privacy_permission_are_refused_and_see_no_link(client):
     clerk = UserFactory(is_staff=True)
-    client.force_login(clerk)
+    staff_login(client, clerk)
 
     assert client.get(URL).status_code == 403
     assert f'href="{URL}"' not in client.get("/admin/").content.decode()
@@ -154,7 +155,7 @@ def test_p28_staff_without_the_privacy_permission_are_refused_and_see_no_link(cl
 
 @pytest.mark.django_db
 def test_p28_admin_page_changes_when_a_declaration_changes(client, monkeypatch):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     monkeypatch.setattr(ReviewData, "description", "Star ratings customers published.")
 
     assert "Star ratings customers published." in client.get(URL).content.decode()
@@ -162,7 +163,7 @@ def test_p28_admin_page_changes_when_a_declaration_changes(client, monkeypatch):
 
 @pytest.mark.django_db
 def test_p28_admin_page_query_count_is_constant(client, django_assert_max_num_queries):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     with django_assert_max_num_queries(10) as few:
         client.get(URL)
     ProcessorFactory.create_batch(6)

@@ -9,6 +9,7 @@ from privacy.admin.requests import request_dashboard
 from privacy.models import AuditEvent, SubjectRequest
 from privacy.services.requests import subject_request_create
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 
 pytestmark = pytest.mark.django_db
 Kind = SubjectRequest.Kind
@@ -37,7 +38,7 @@ def _request(**kwargs):
 
 def test_ac02_staff_without_the_permission_get_403_on_the_queue_the_request_and_its_actions(client):
     request = _request()
-    client.force_login(_staff_without_permission())
+    staff_login(client, _staff_without_permission())
     for url in (
         reverse(CHANGELIST),
         reverse("admin:privacy_subjectrequest_change", args=[request.pk]),
@@ -57,7 +58,7 @@ def test_ac02_staff_without_the_permission_get_403_on_the_queue_the_request_and_
 def test_lg01_opening_a_request_writes_exactly_one_access_audit_row(client):
     request = _request()
     staff = _handler()
-    client.force_login(staff)
+    staff_login(client, staff)
     before = AuditEvent.objects.filter(action="view").count()
     response = client.get(reverse("admin:privacy_subjectrequest_change", args=[request.pk]))
     assert response.status_code == 200
@@ -70,7 +71,7 @@ def test_lg01_opening_a_request_writes_exactly_one_access_audit_row(client):
 
 def test_p25_staff_record_a_phone_request_verify_extend_and_complete_it_through_the_actions(client, mailoutbox):
     staff = _handler()
-    client.force_login(staff)
+    staff_login(client, staff)
     response = client.post(
         reverse("admin:privacy_subjectrequest_add"),
         {"channel": "phone", "kind": "rectification", "email": "caller@example.com", "details": "Wrong company name"},
@@ -96,7 +97,7 @@ def test_p25_staff_record_a_phone_request_verify_extend_and_complete_it_through_
 
 
 def test_p25_staff_verified_without_a_note_is_a_form_error(client):
-    client.force_login(_handler())
+    staff_login(client, _handler())
     response = client.post(
         reverse("admin:privacy_subjectrequest_add"),
         {"channel": "post", "kind": "access", "email": "letter@example.com", "verified": "on"},
@@ -111,7 +112,7 @@ def test_pr11_the_queue_marks_overdue_and_due_soon_and_filters_them(client, djan
     with time_machine.travel("2026-05-26 10:00Z", tick=False):
         soon = _request(email="soon@example.com", kind=Kind.ERASURE, verified_by="staff", verification_note="ID")
     fresh = _request(email="fresh@example.com", kind=Kind.OBJECTION)
-    client.force_login(_handler())
+    staff_login(client, _handler())
     with time_machine.travel("2026-06-22 10:00Z", tick=False):
         with django_assert_max_num_queries(16):
             page = client.get(reverse(CHANGELIST)).content.decode()
@@ -136,7 +137,7 @@ def test_pr11_the_dashboard_counts_open_overdue_and_the_median_in_constant_queri
         assert figures["overdue"] == 1 and figures["open_total"] == 1 and figures["median_days"] == 4
         for i in range(5):
             _request(email=f"more{i}@example.com")
-        client.force_login(_handler())
+        staff_login(client, _handler())
         with django_assert_num_queries(16):
             response = client.get(reverse("admin:privacy_subjectrequest_dashboard"))
     assert response.status_code == 200
@@ -147,7 +148,7 @@ def test_pr11_the_dashboard_counts_open_overdue_and_the_median_in_constant_queri
 def test_p20_the_bulk_fulfil_action_erases_a_verified_customer(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="goodbye@example.com")
     request = subject_request_create(kind=Kind.ERASURE, user=user, verified_by="reauthentication")[0]
-    client.force_login(_handler())
+    staff_login(client, _handler())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse(CHANGELIST), {"action": "fulfil_selected", "_selected_action": [request.pk]})
     request.refresh_from_db()

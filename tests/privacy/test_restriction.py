@@ -11,6 +11,7 @@ from privacy.models import AuditEvent, Restriction
 from privacy.selectors import processing_is_restricted
 from privacy.services import RestrictionError, restriction_create, restriction_end
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import RestrictionFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,7 @@ def test_p23_nobody_named_is_not_restricted():
 @pytest.fixture
 def staff(client):
     user = StaffFactory(email="staff@example.com")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -211,7 +212,7 @@ def test_p23_staff_who_may_only_view_restrictions_cannot_end_them(client):
     # given a staff member with the view permission on restrictions only
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_restriction"))
-    client.force_login(viewer)
+    staff_login(client, viewer)
     restriction = RestrictionFactory(email="a@example.com", scope="all")
     # when
     response = client.post(

@@ -35,6 +35,7 @@ from privacy.tasks import retention_purge as retention_purge_task
 from privacy.tasks import retention_purge_catch_up as retention_purge_catch_up_task
 from shop.models import Cart, Order, Review
 from tests.accounts.factories import AddressFactory, ProfileFactory, StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import PurgeRunFactory, RestrictionFactory
 from tests.shop.factories import OrderFactory, ReviewFactory, SubscriptionFactory
 
@@ -603,7 +604,7 @@ def test_p23_the_held_report_lists_each_restricted_person_with_models_counts_and
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory(email="staff@example.com"))
+    staff_login(client, StaffFactory(email="staff@example.com"))
     return client
 
 
@@ -627,7 +628,7 @@ def test_p23_staff_see_the_held_past_retention_report_in_the_admin(staff_client,
 def test_p23_the_held_report_is_staff_only(client):
     url = reverse("admin:privacy_held_report")
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
 

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shop.models import ConsultationRequest, Plan, Service
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.shop.factories import CategoryFactory, MonthlyPlanFactory, PlanFactory
 
 CHANGELISTS = [
@@ -33,7 +34,7 @@ def _rows(n):
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory(email="staff@example.com"))
+    staff_login(client, StaffFactory(email="staff@example.com"))
     return client
 
 
@@ -50,7 +51,7 @@ def test_staff_opens_every_changelist_and_add_page(staff_client, url):
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", CHANGELISTS + ADD_PAGES)
 def test_customer_is_sent_to_the_admin_login(client, url):
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
 
     response = client.get(url)
 

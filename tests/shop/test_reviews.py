@@ -7,6 +7,7 @@ from django.utils import timezone
 from shop.models import Order, Review
 from shop.services import review_create, review_moderate
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.shop.factories import OrderFactory, OrderLineFactory, PlanFactory, ReviewFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +212,7 @@ def test_p02_approved_review_appears_on_the_service_page(client, service):
 def test_admin_actions_moderate_the_selected_reviews(client, service, action, status, message):
     # given
     staff = StaffFactory()
-    client.force_login(staff)
+    staff_login(client, staff)
     chosen = [ReviewFactory(service=service, status=Review.Status.PENDING) for _ in range(2)]
     untouched = ReviewFactory(service=service, status=Review.Status.PENDING)
     # when
@@ -230,7 +231,7 @@ def test_admin_actions_moderate_the_selected_reviews(client, service, action, st
 
 
 def test_admin_lists_reviews_filtered_by_status(client, service):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     ReviewFactory(service=service, status=Review.Status.PENDING, title="Waiting one")
     ReviewFactory(service=service, status=Review.Status.APPROVED, title="Published one")
 
@@ -242,7 +243,7 @@ def test_admin_lists_reviews_filtered_by_status(client, service):
 
 def test_admin_review_list_query_count_is_constant(client, service):
     # given
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     ReviewFactory(service=service)
     client.get("/admin/shop/review/")
     with CaptureQueriesContext(connection) as one:
@@ -273,7 +274,7 @@ def test_p02_two_reviews_posted_at_once_leave_one_and_a_clear_message(customer, 
 def test_admin_changing_the_status_on_the_form_records_the_moderator(client, service):
     # given
     staff = StaffFactory()
-    client.force_login(staff)
+    staff_login(client, staff)
     review = ReviewFactory(service=service, status=Review.Status.PENDING)
     # when
     response = client.post(f"/admin/shop/review/{review.pk}/change/", {"status": Review.Status.APPROVED})
@@ -285,6 +286,6 @@ def test_admin_changing_the_status_on_the_form_records_the_moderator(client, ser
 
 
 def test_admin_cannot_add_reviews(client):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     assert client.get("/admin/shop/review/add/").status_code == 403

@@ -4,7 +4,7 @@ import textwrap
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_TOTP_SECRET
+from accounts.demo import DEMO_STAFF_TOTP_SECRET, DEMO_TOTP_SECRET
 from kinetogram.demo import demo_seed
 
 
@@ -46,6 +46,10 @@ class Command(BaseCommand):
             out.write("  Staff password: the one in DEMO_STAFF_PASSWORD")
         else:
             out.write("  Staff password: printed when the account was created (set DEMO_STAFF_PASSWORD to reset it)")
+        out.write(
+            f"  Staff two-factor: add the key {DEMO_STAFF_TOTP_SECRET} to an authenticator app "
+            "(a public demo key: the admin asks for the code)"
+        )
         out.write("")
         out.write(f"  Customer logins ({site}/accounts/login/):")
         for email in summary.customer_emails:
