@@ -7,7 +7,7 @@ from django.test import Client
 
 from privacy.models import AuditEvent
 from tests.accounts.factories import PASSWORD, StaffFactory, UserFactory
-from tests.accounts.utils import reauthenticate, sign_in
+from tests.accounts.utils import reauthenticate, sign_in, staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_se04_staff_sign_an_account_out_everywhere_with_an_audit_row():
     phone, laptop = _two_devices(user)
     staff = StaffFactory(is_superuser=True)
     admin = Client()
-    admin.force_login(staff)
+    staff_login(admin, staff)
     response = admin.post(
         "/admin/accounts/user/", {"action": "end_sessions", "_selected_action": [user.pk]}, follow=True
     )

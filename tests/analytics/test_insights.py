@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from analytics.selectors import insights
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.analytics.factories import PageViewFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ URL = "/admin/analytics/pageview/insights/"
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory(email="staff@example.com"))
+    staff_login(client, StaffFactory(email="staff@example.com"))
     return client
 
 
@@ -99,7 +100,7 @@ def test_p01_any_window_asked_for_answers_without_error(staff_client, days):
 
 
 def test_p01_customers_cannot_open_the_insights(client):
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
 
     assert client.get(URL).status_code in (302, 403)
 

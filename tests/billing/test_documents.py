@@ -8,6 +8,7 @@ from billing.models import Refund
 from privacy.services import subject_erase
 from privacy.subjects import Subject
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.billing.factories import paid_order
 from tests.privacy.people import fresh_storages  # noqa: F401
 
@@ -21,7 +22,7 @@ def invoice():
 
 
 def test_the_customer_downloads_their_own_invoice_as_a_pdf_and_sees_it_as_a_page(client, invoice):
-    client.force_login(invoice.order.user)
+    staff_login(client, invoice.order.user)
 
     pdf = client.get(f"/invoices/{invoice.number}/pdf/")
     page = client.get(f"/invoices/{invoice.number}/")
@@ -35,7 +36,7 @@ def test_the_customer_downloads_their_own_invoice_as_a_pdf_and_sees_it_as_a_page
 
 
 def test_someone_elses_invoice_is_a_404_and_a_visitor_is_sent_to_sign_in(client, invoice):
-    client.force_login(UserFactory())
+    staff_login(client, UserFactory())
     assert client.get(f"/invoices/{invoice.number}/pdf/").status_code == 404
     assert client.get(f"/invoices/{invoice.number}/").status_code == 404
     client.logout()
@@ -43,7 +44,7 @@ def test_someone_elses_invoice_is_a_404_and_a_visitor_is_sent_to_sign_in(client,
 
 
 def test_staff_download_any_document_from_the_admin(client, invoice):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     response = client.get(f"/admin/billing/taxinvoice/{invoice.pk}/pdf/")
 
@@ -51,7 +52,7 @@ def test_staff_download_any_document_from_the_admin(client, invoice):
 
 
 def test_the_order_page_and_my_services_link_the_documents(client, invoice, django_assert_max_num_queries):
-    client.force_login(invoice.order.user)
+    staff_login(client, invoice.order.user)
 
     html = client.get(f"/orders/{invoice.order.number}/").content.decode()
 
@@ -89,7 +90,7 @@ def test_quarters_parse_and_bound_their_days():
 
 
 def test_the_vat_returns_admin_lists_quarters_and_exports_csv(client, invoice):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     quarter = selectors.Quarter.of(invoice.supply_date)
 
     page = client.get("/admin/billing/taxinvoice/vat-returns/")

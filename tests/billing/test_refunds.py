@@ -12,6 +12,7 @@ from shop import refunds as shop_refunds
 from shop import services as shop_services
 from shop.models import Order
 from tests.accounts.factories import StaffFactory
+from tests.accounts.utils import staff_login
 from tests.billing.factories import paid_order
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def refunder(client):
         Permission.objects.get(codename="refund_order"),
         *Permission.objects.filter(codename__in=["view_order", "change_order"]),
     )
-    client.force_login(staff)
+    staff_login(client, staff)
     return staff
 
 
@@ -94,7 +95,7 @@ def test_an_over_refund_is_refused_with_what_is_left_and_nothing_changes(client,
 def test_the_reason_is_required_and_the_permission_too(client, invoiced):
     staff = StaffFactory(is_superuser=False)
     staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_order", "change_order"]))
-    client.force_login(staff)
+    staff_login(client, staff)
     assert client.get(refund_url(invoiced)).status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="refund_order"))
     response = client.post(refund_url(invoiced), {"amount": "10.00", "reason": ""})

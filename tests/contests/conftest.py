@@ -1,6 +1,7 @@
 import pytest
 
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 
 
 @pytest.fixture
@@ -10,7 +11,7 @@ def customer(db):
 
 @pytest.fixture
 def customer_client(client, customer):
-    client.force_login(customer)
+    staff_login(client, customer)
     return client
 
 
@@ -21,5 +22,5 @@ def staff(db):
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    staff_login(client, staff)
     return client

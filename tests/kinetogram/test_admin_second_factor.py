@@ -77,7 +77,7 @@ def test_au07_the_test_login_marks_a_real_two_factor_session(staff_login):
 
 
 def test_au07_the_demo_staff_account_has_two_factor():
-    from shop.demo import demo_seed
+    from kinetogram.demo import demo_seed
 
     summary = demo_seed(images=False)
     staff = User.objects.get(email=summary.staff_email)

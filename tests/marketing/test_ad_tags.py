@@ -9,6 +9,7 @@ import pytest
 from marketing.models import AdTag
 from marketing.snippets import with_nonce
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import RestrictionFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_p07_the_tags_go_when_consent_is_withdrawn(client):
 @pytest.mark.parametrize("scope", ["marketing", "all"])
 def test_p23_no_ad_tag_for_a_restricted_customer(client, scope):
     user = UserFactory()
-    client.force_login(user)
+    staff_login(client, user)
     choose(client, "accept")
     RestrictionFactory(user=user, scope=scope)
 
@@ -133,7 +134,7 @@ def test_p07_with_consent_both_placements_are_read_in_one_query(client):
 
 
 def test_p07_staff_add_an_ad_tag_in_the_admin(client):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     response = client.post(
         "/admin/marketing/adtag/add/",

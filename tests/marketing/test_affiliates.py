@@ -15,6 +15,7 @@ from marketing.selectors import commissions_by_month
 from marketing.services import affiliate_referral_record
 from shop.models import Order
 from tests.accounts.factories import StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.privacy.factories import RestrictionFactory
 from tests.shop.factories import OrderFactory, PlanFactory
 from tests.shop.factories_payments import BILLING, cart_with, guest_cart
@@ -98,7 +99,7 @@ def test_p09_global_privacy_control_credits_nobody_even_after_accepting(client, 
 
 def test_p23_a_customer_restricted_from_marketing_is_not_credited(client, partner):
     user = UserFactory()
-    client.force_login(user)
+    staff_login(client, user)
     client.post("/privacy/cookies/choice/", {"choice": "accept"})
     client.get("/?aff=northwind")
     RestrictionFactory(user=user, scope="marketing")
@@ -112,7 +113,7 @@ def test_p23_a_customer_restricted_from_marketing_is_not_credited(client, partne
 
 def test_p29_a_signed_in_customer_is_credited_like_a_guest(client, partner):
     user = UserFactory()
-    client.force_login(user)
+    staff_login(client, user)
     client.post("/privacy/cookies/choice/", {"choice": "accept"})
     client.get("/services/?aff=northwind")
     cart_with(user, PlanFactory(price=Decimal("99.99")))
@@ -198,7 +199,7 @@ def test_p29_commission_due_per_partner_per_month_counts_only_paid_orders(referr
 
 
 def test_p29_staff_see_the_commission_page_and_download_it_as_csv(client, referrals):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     url = "/admin/marketing/affiliatepartner/commissions/"
 
     page = client.get(url)
@@ -220,7 +221,7 @@ def test_p29_the_commission_page_reads_the_referrals_in_one_query(client, referr
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     with CaptureQueriesContext(connection) as page:
         client.get("/admin/marketing/affiliatepartner/commissions/")
 
@@ -231,7 +232,7 @@ def test_p29_a_partner_name_cannot_run_as_a_spreadsheet_formula(client, partner)
     partner.name = "=HYPERLINK(1)"
     partner.save()
     _referred(partner, total="10.00", paid_at=timezone.now())
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
 
     download = client.get("/admin/marketing/affiliatepartner/commissions/", {"format": "csv"})
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from marketing.models import Campaign, CampaignSend
 from privacy.models import AuditEvent
 from tests.accounts.factories import StaffFactory
+from tests.accounts.utils import staff_login
 from tests.marketing.factories import CampaignFactory, subscriber
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ CHANGELIST = "/admin/marketing/campaign/"
 @pytest.fixture
 def staff(client):
     user = StaffFactory(email="staff@kinetogram.example", full_name="Sam Staff")
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from privacy.models import AuditEvent
 from privacy.services import objection_record, objection_withdraw, restriction_create
 from tests.accounts.factories import AddressFactory, StaffFactory, UserFactory
+from tests.accounts.utils import staff_login
 from tests.marketing.factories import suppress
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_p05_the_command_does_not_overwrite_a_file_without_force(people, tmp_pat
 
 def test_p05_staff_download_the_list_from_the_admin_with_the_permission_and_it_is_audited(client, people):
     staff = UserFactory(is_staff=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     assert client.get(ADMIN_URL).status_code == 403
     assert client.get("/admin/marketing/marketingpreference/").status_code == 403
 

@@ -19,6 +19,7 @@ from privacy.models import AuditEvent
 from privacy.selectors import marketing_allowed
 from privacy.services import consent_withdraw, objection_record, restriction_create
 from tests.accounts.factories import StaffFactory
+from tests.accounts.utils import staff_login
 from tests.marketing.factories import MarketingPreferenceFactory, PhoneNumberFactory, TextAlertFactory, suppress, texter
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,7 @@ def test_opt04_a_number_the_provider_reports_as_stopped_is_opted_out(monkeypatch
 def test_p05_staff_write_an_alert_and_send_it_from_the_admin(client, settings, django_capture_on_commit_callbacks):
     settings.MARKETING_SMS_SEND_WINDOW = (0, 24)  # whatever the hour the test runs
     staff = StaffFactory()
-    client.force_login(staff)
+    staff_login(client, staff)
     texter()
     response = client.post("/admin/marketing/textalert/add/", {"message": "New: LinkedIn ads audits."})
     assert response.status_code == 302
@@ -235,7 +236,7 @@ def test_p05_staff_write_an_alert_and_send_it_from_the_admin(client, settings, d
 
 
 def test_p05_the_alert_list_counts_deliveries_in_a_fixed_number_of_queries(client, django_assert_num_queries):
-    client.force_login(StaffFactory())
+    staff_login(client, StaffFactory())
     for _ in range(3):
         texter()
     send(TextAlertFactory(status=TextAlert.Status.SENDING))

@@ -207,11 +207,11 @@ def test_p15_two_factor_secrets_are_encrypted_and_still_sign_in():
 @pytest.mark.django_db(transaction=True)
 def test_p15_the_data_migrations_encrypt_existing_rows_and_reverse():
     executor = MigrationExecutor(connection)
-    executor.migrate([("accounts", "0001_initial"), ("shop", "0005_one_order_per_cart")])
+    executor.migrate([("accounts", "0001_initial"), ("shop", "0009_email_address_rule")])
     try:
         old = (
             MigrationExecutor(connection)
-            .loader.project_state([("accounts", "0001_initial"), ("shop", "0005_one_order_per_cart")])
+            .loader.project_state([("accounts", "0001_initial"), ("shop", "0009_email_address_rule")])
             .apps
         )
         user = old.get_model("accounts", "User").objects.create(email="legacy@example.com")
@@ -221,7 +221,7 @@ def test_p15_the_data_migrations_encrypt_existing_rows_and_reverse():
         )
         executor = MigrationExecutor(connection)
         executor.migrate(
-            [("accounts", "0003_encrypt_two_factor_secrets"), ("shop", "0006_encrypt_billing_address_and_phone")]
+            [("accounts", "0003_encrypt_two_factor_secrets"), ("shop", "0010_encrypt_billing_address_and_phone")]
         )
         assert _raw(Profile, profile.pk, "phone").startswith("enc:v1:")
         assert Profile.objects.get(pk=profile.pk).phone == "+44 7700 900128"
