@@ -54,7 +54,7 @@ def test_signing_in_names_what_the_saved_cart_added_and_remove_these_restores_th
     expect(banner.get_by_role("listitem")).to_have_count(2)
     expect(banner).to_contain_text("Google Ads management (Account set-up) × 1")
     expect(banner).to_contain_text("SEO audit (Standard) × 1")
-    expect(page.locator(".summary-total")).to_contain_text("£830.00")
+    expect(page.locator(".summary-total")).to_contain_text("£996.00")
     shot(page, "cart-restored-checkout")
 
     banner.get_by_role("button", name="Remove these").click()
@@ -62,7 +62,7 @@ def test_signing_in_names_what_the_saved_cart_added_and_remove_these_restores_th
     page.wait_for_url(re.compile(r"/checkout/$"))
     expect(page.get_by_text("Removed what came back from your saved cart")).to_be_visible()
     expect(page.locator(".cart-restored")).to_have_count(0)
-    expect(page.locator(".summary-total")).to_contain_text("£240.00")
+    expect(page.locator(".summary-total")).to_contain_text("£288.00")
     shot(page, "cart-restored-removed")
     assert list(CartLine.objects.filter(cart__user=customer).values_list("plan__name", "quantity")) == [
         ("Fortnightly", 1)

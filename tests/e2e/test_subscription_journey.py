@@ -83,10 +83,10 @@ def test_a_customer_applies_a_promotion_code_at_checkout(page, live_server, soci
     page.get_by_role("button", name="Apply code").click()
     assert page.get_by_text("Code WELCOME20 applied: 20% off, −£9.80.").is_visible()
     shot(page, "checkout_with_code")
-    page.get_by_role("button", name=re.compile(r"Continue to payment · £39\.20")).click()
+    page.get_by_role("button", name=re.compile(r"Continue to payment · £47\.04")).click()  # £39.20 + 20% VAT
 
     page.wait_for_url(re.compile(r"/checkout/KG-[A-Z0-9]+/demo/$"))
     shot(page, "demo_payment_with_code")
     order = Order.objects.get()
-    assert order.total == Decimal("39.20")
+    assert (order.net_total, order.total) == (Decimal("39.20"), Decimal("47.04"))
     assert order.promotion_redemption.discount == Decimal("9.80")
