@@ -293,6 +293,7 @@ class Campaign(models.Model):
     class Audience(models.TextChoices):
         AGREED = "agreed", _("Everyone who agreed to email marketing")
         BUYERS = "buyers", _("Customers who bought a service of a category")
+        INTERESTED = "interested", _("Customers who chose a category among their interests")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -321,7 +322,7 @@ class Campaign(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("For “customers who bought a service of a category”: the category."),
+        help_text=_("For the buyers of a category, or the customers interested in it: the category."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     scheduled_at = models.DateTimeField(null=True, blank=True, help_text=_("When sending starts (UTC)."))
@@ -340,7 +341,8 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(audience="buyers", category=None), name="campaign_buyers_audience_has_category"
+                condition=~Q(audience__in=["buyers", "interested"], category=None),
+                name="campaign_buyers_audience_has_category",
             )
         ]
 
@@ -356,8 +358,8 @@ class Campaign(models.Model):
                 compile_template(getattr(self, name) or "")
             except TemplateSyntaxError as error:
                 errors[name] = _("This template does not work: %(error)s") % {"error": error}
-        if self.audience == self.Audience.BUYERS and self.category_id is None:
-            errors["category"] = _("Choose the category whose buyers receive the campaign.")
+        if self.audience in (self.Audience.BUYERS, self.Audience.INTERESTED) and self.category_id is None:
+            errors["category"] = _("Choose the category of this audience.")
         if errors:
             raise ValidationError(errors)
 

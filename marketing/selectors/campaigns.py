@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
-from marketing.models import Campaign, CampaignSend, UndeliverableAddress
+from marketing.models import Campaign, CampaignSend, InterestChoice, UndeliverableAddress
 from marketing.rendering import Recipient
 from marketing.tokens import unsubscribe_token_read
 from privacy.selectors import consent_is_granted, marketing_audience
@@ -23,6 +23,9 @@ def _people(campaign: Campaign) -> QuerySet:
             user=OuterRef("pk"), lines__plan__service__category_id=campaign.category_id
         )
         people = people.filter(Exists(bought))
+    elif campaign.audience == Campaign.Audience.INTERESTED:
+        interested = InterestChoice.objects.filter(preference__user=OuterRef("pk"), category_id=campaign.category_id)
+        people = people.filter(Exists(interested))
     return people
 
 

@@ -281,6 +281,27 @@ def test_p05_buyers_of_a_category_are_the_customers_with_a_paid_order_for_one_of
     assert recipients() == ["buyer@example.com"]
 
 
+def test_p05_an_interest_campaign_reaches_who_chose_the_category_and_still_agrees():
+    from marketing.models import InterestChoice
+    from tests.marketing.factories import MarketingPreferenceFactory
+
+    category = PlanFactory().service.category
+    other_category = PlanFactory().service.category
+    for address, chosen, agrees in [
+        ("keen@example.com", category, True),
+        ("elsewhere@example.com", other_category, True),
+        ("keen-no-consent@example.com", category, False),
+    ]:
+        person = subscriber(email=address) if agrees else UserFactory(email=address)
+        InterestChoice.objects.create(preference=MarketingPreferenceFactory(user=person), category=chosen)
+    subscriber(email="no-interests@example.com")
+    campaign = scheduled(audience=Campaign.Audience.INTERESTED, category=category)
+
+    campaign_deliver(campaign_id=campaign.pk)
+
+    assert recipients() == ["keen@example.com"]
+
+
 def test_p05_a_buyers_campaign_needs_a_category():
     campaign = CampaignFactory.build(audience=Campaign.Audience.BUYERS, category=None)
     with pytest.raises(Exception) as refused:
