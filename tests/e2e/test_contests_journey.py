@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from contests.models import Entry, Response
 from privacy.models import ConsentEvent
 from tests.accounts.factories import StaffFactory
+from tests.accounts.utils import staff_login
 from tests.contests.factories import ClosedContestFactory, ContestFactory, EntryFactory, survey_with_questions
 
 SHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp/m_contests")  # noqa: S108 (screenshots to look at, nothing secret)
@@ -27,8 +28,7 @@ def _shot(page, name):
 
 
 def _sign_in_as(page, live_server, user):
-    client = Client()
-    client.force_login(user)
+    client = staff_login(Client(), user)  # the admin asks staff for a second factor
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 

@@ -85,7 +85,7 @@ def test_q12_five_simultaneous_submits_of_a_signed_in_cart_make_one_order(fake_g
     assert [r.status_code for r in responses] == [302] * 5
     assert sorted(r["Location"] for r in responses) == sorted([payment_url] + [order.get_absolute_url()] * 4)
     assert len(fake_gateway.sessions) == 1
-    assert (order.user, order.total) == (user, Decimal("80.00"))
+    assert (order.user, order.net_total) == (user, Decimal("80.00"))
     assert list(OrderLine.objects.values_list("quantity", flat=True)) == [2]
     assert plan.stock == 8
     assert CartLine.objects.count() == 0
@@ -110,7 +110,7 @@ def test_q12_five_simultaneous_submits_of_a_guest_cart_make_one_order(fake_gatew
     payment_url = next(iter(fake_gateway.sessions.values()))["url"]
     assert [r.status_code for r in responses] == [302] * 5
     assert sorted(r["Location"] for r in responses) == sorted([payment_url] + [order_page_of(order)] * 4)
-    assert (order.user, order.email, order.total) == (None, "guest@example.com", Decimal("40.00"))
+    assert (order.user, order.email, order.net_total) == (None, "guest@example.com", Decimal("40.00"))
     assert plan.stock == 9
     assert "cart" not in browser.session
     assert browser.session["checkout_orders"] == [order.number]
