@@ -141,3 +141,35 @@ def checkout_quote(*, nets, country: str, vat_number: str = "") -> Quote:
         cleaned, error = "", exc.messages[0]
     decision = vat.vat_decision(country=country, vat_number=cleaned)
     return Quote(figures=vat.figures(nets=nets, decision=decision), vat_number=cleaned, error=error)
+
+
+def sales_by_month(*, since: datetime.datetime) -> dict[datetime.date, dict[str, Decimal]]:
+    """Net sales (invoices less credit notes, by issue date) and money refunded, per calendar
+    month from ``since``: {first day of the month: {"net_sales": ..., "refunds": ...}}.
+    Two queries, whatever the number of documents."""
+    from django.db.models.functions import TruncMonth
+
+    from billing.models import Refund
+
+    months: dict[datetime.date, dict[str, Decimal]] = {}
+    documents = (
+        TaxInvoice.objects.filter(issued_at__gte=since)
+        .annotate(month=TruncMonth("issued_at"))
+        .values("month")
+        .annotate(net=Sum("net_total"))
+    )
+    for row in documents:
+        months.setdefault(_day(row["month"]), {})["net_sales"] = vat.money(row["net"] or 0)
+    refunds = (
+        Refund.objects.filter(created_at__gte=since, status=Refund.Status.SUCCEEDED)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+    )
+    for row in refunds:
+        months.setdefault(_day(row["month"]), {})["refunds"] = vat.money(row["total"] or 0)
+    return months
+
+
+def _day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value

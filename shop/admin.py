@@ -1,10 +1,15 @@
+import csv
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from billing import selectors as billing_selectors
@@ -16,6 +21,7 @@ from shop import (
     admin_promotions,  # noqa: F401 - registers the promotion code admin
     payments,
     refunds,
+    selectors,
     services,
 )
 from shop.models import (
@@ -270,7 +276,39 @@ class OrderAdmin(MaskedPersonalDataMixin, PersonalDataAdminMixin, admin.ModelAdm
 
     def get_urls(self):
         refund = path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="shop_order_refund")
-        return [refund, *super().get_urls()]
+        figures = path("figures/", self.admin_site.admin_view(self.figures_view), name="shop_order_figures")
+        return [refund, figures, *super().get_urls()]
+
+    def figures_view(self, request):
+        """Net sales, refunds, subscriptions started and ended per month, and the MRR; CSV
+        with ?format=csv. Staff who may view orders see it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = selectors.business_figures(today=timezone.localdate())
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv")
+            response["Content-Disposition"] = 'attachment; filename="business-figures.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["month", "net_sales", "refunds", "new_subscriptions", "ended_subscriptions"])
+            for row in figures.months:
+                writer.writerow(
+                    [f"{row.month:%Y-%m}", row.net_sales, row.refunds, row.new_subscriptions, row.ended_subscriptions]
+                )
+            return response
+        peak = max([row.net_sales for row in figures.months] + [Decimal("1")])
+        bars = []
+        for i, row in enumerate(figures.months):
+            height = int(max(row.net_sales, Decimal("0")) * 160 / peak)
+            bars.append({"row": row, "x": 10 + i * 46, "y": 170 - height, "height": height})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Business figures",
+            "figures": figures,
+            "bars": bars,
+            "chart_width": 10 + len(bars) * 46,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/shop/figures.html", context)
 
     def refund_view(self, request, pk):
         """Refund an order fully or in part (billing.refund_order): one service call."""
