@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
@@ -12,6 +13,9 @@ from privacy.models import Restriction
 
 COUNTRY_CHOICES = [("", "Choose a country")] + list(COUNTRIES)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}[0-9]$")
+#: Text offers start only once the number is confirmed with a code (double opt-in, P05).
+SMS_CONFIRM_FIRST = "They start once I confirm my number with a code you text me."
+
 PHONE_MESSAGE = (
     "Enter a phone number using digits, spaces and an optional leading + "
     "for the country code, for example +44 20 7946 0000."
@@ -62,7 +66,9 @@ class SignupExtraForm(forms.Form):
     )
     # P05: opt-in, never pre-ticked; the label is the wording the ledger records.
     email_marketing = forms.BooleanField(label=OPT_IN_WORDING["email_marketing"], required=False, initial=False)
-    sms_marketing = forms.BooleanField(label=OPT_IN_WORDING["sms_marketing"], required=False, initial=False)
+    sms_marketing = forms.BooleanField(
+        label=OPT_IN_WORDING["sms_marketing"] + " " + SMS_CONFIRM_FIRST, required=False, initial=False
+    )
     marketing_phone = forms.CharField(
         label="Mobile number for text offers (optional)",
         required=False,
@@ -98,6 +104,12 @@ class SignupExtraForm(forms.Form):
         return cleaned_data
 
     def signup(self, request, user):
+        if self.cleaned_data.get("sms_marketing"):
+            messages.info(
+                request,
+                "One more step for text offers: confirm your mobile number with the code we text you, "
+                "in your marketing preferences.",
+            )
         signup_details_save(
             user=user,
             full_name=self.cleaned_data["full_name"],

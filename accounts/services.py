@@ -18,23 +18,23 @@ def signup_details_save(*, user, full_name, email_marketing=False, sms_marketing
     """Save what the sign-up form adds to allauth's account: name, age confirmation (P12) and
     the marketing opt-ins the customer ticked (P05).
 
-    Writes the User, the Profile's phone when text offers were ticked, and one ConsentEvent
-    per ticked box (source: sign-up, with the wording shown); nothing for an unticked box.
+    Writes the User, an email-marketing ConsentEvent when that box was ticked (source:
+    sign-up, with the wording shown), and the Profile's phone when text offers were ticked.
+    Text offers need the number confirmed first (a code we text, double opt-in): their
+    consent is recorded by the preference centre when the code is entered, never here.
     """
     user.full_name = full_name
     user.age_confirmed_at = timezone.now()
     user.save(update_fields=["full_name", "age_confirmed_at"])
     if sms_marketing:
         profile_update(user=user, phone=phone)
-    for purpose, ticked in (("email_marketing", email_marketing), ("sms_marketing", sms_marketing)):
-        if ticked:
-            consent_grant(
-                user=user,
-                purpose=purpose,
-                source=ConsentEvent.Source.SIGNUP,
-                wording=OPT_IN_WORDING[purpose],
-                phone=phone if purpose == "sms_marketing" else "",
-            )
+    if email_marketing:
+        consent_grant(
+            user=user,
+            purpose="email_marketing",
+            source=ConsentEvent.Source.SIGNUP,
+            wording=OPT_IN_WORDING["email_marketing"],
+        )
 
 
 def profile_get_or_create(*, user):

@@ -48,11 +48,17 @@ def withdrawals():
 def test_p05_signup_shows_both_marketing_boxes_unticked_with_their_wording(client):
     html = client.get(SIGNUP_URL).content.decode()
 
-    for name, purpose in [("email_marketing", "email_marketing"), ("sms_marketing", "sms_marketing")]:
+    from accounts.forms import SMS_CONFIRM_FIRST
+
+    labels = {
+        "email_marketing": OPT_IN_WORDING["email_marketing"],
+        "sms_marketing": f"{OPT_IN_WORDING['sms_marketing']} {SMS_CONFIRM_FIRST}",  # double opt-in said up front
+    }
+    for name, label in labels.items():
         box = checkbox(html, name)
         assert "checked" not in box
         assert "required" not in box
-        assert f'<label for="id_{name}">{escape(OPT_IN_WORDING[purpose])}</label>' in html
+        assert f'<label for="id_{name}">{escape(label)}</label>' in html
     assert '<label for="id_marketing_phone">Mobile number for text offers (optional)</label>' in html
 
 
@@ -85,14 +91,14 @@ def test_p05_ticked_email_box_records_consent_from_signup_with_the_exact_wording
 
 
 @pytest.mark.django_db
-def test_p05_ticked_text_box_records_consent_for_the_number_given(client):
-    client.post(SIGNUP_URL, signup_data(sms_marketing="on", marketing_phone="+44  7700 900123"))
+def test_p05_a_ticked_text_box_keeps_the_number_but_records_no_consent_until_a_code_confirms_it(client):
+    response = client.post(SIGNUP_URL, signup_data(sms_marketing="on", marketing_phone="+44  7700 900123"), follow=True)
 
     user = User.objects.get()
-    event = ConsentEvent.objects.get()
-    assert (event.purpose, event.phone, event.source) == ("sms_marketing", "+44 7700 900123", "signup")
-    assert event.wording == OPT_IN_WORDING["sms_marketing"]
+    assert not ConsentEvent.objects.filter(purpose="sms_marketing").exists()  # double opt-in: not yet
+    assert consent_is_granted("sms_marketing", user=user) is False
     assert Profile.objects.get(user=user).phone == "+44 7700 900123"
+    assert "confirm your mobile number with the code we text you" in response.content.decode()
 
 
 @pytest.mark.django_db
