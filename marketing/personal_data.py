@@ -76,6 +76,17 @@ class MarketingPreferenceData(personal_data.PersonalData):
     description = "Your marketing preferences: the time zone your text alerts respect."
 
 
+#: Choices hang off the preference row: they go when the purge closes its account.
+KEPT_WITH_THE_PREFERENCES_ACCOUNT = Retention(
+    from_field="preference__user__last_login",
+    fallback_field="preference__user__date_joined",
+    years=WITH_THE_ACCOUNT.years,
+    action=Action.DELETE,
+    condition=account_closable("preference__user"),
+    event=WITH_THE_ACCOUNT.event,
+)
+
+
 @personal_data.register(InterestChoice)
 class InterestChoiceData(personal_data.PersonalData):
     manage_url = "accounts:preferences"
@@ -84,14 +95,7 @@ class InterestChoiceData(personal_data.PersonalData):
     fields = {"category": Category.PREFERENCES, "chosen_at": Category.PREFERENCES}
     corrected_by = CorrectedBy.CUSTOMER
     purposes = ["email_marketing", "sms_marketing", "postal_marketing"]
-    retention = Retention(
-        from_field="preference__user__last_login",
-        fallback_field="preference__user__date_joined",
-        years=WITH_THE_ACCOUNT.years,
-        action=Action.DELETE,
-        condition=account_closable("preference__user"),
-        event=WITH_THE_ACCOUNT.event,
-    )
+    retention = KEPT_WITH_THE_PREFERENCES_ACCOUNT
     erasure = Erasure.delete()
     description = "The kinds of service you told us you are interested in, and since when."
 
@@ -104,14 +108,7 @@ class MessageChoiceData(personal_data.PersonalData):
     fields = {"topic": Category.PREFERENCES, "chosen_at": Category.PREFERENCES}
     corrected_by = CorrectedBy.CUSTOMER
     purposes = ["email_marketing", "sms_marketing", "postal_marketing"]
-    retention = Retention(
-        from_field="preference__user__last_login",
-        fallback_field="preference__user__date_joined",
-        years=WITH_THE_ACCOUNT.years,
-        action=Action.DELETE,
-        condition=account_closable("preference__user"),
-        event=WITH_THE_ACCOUNT.event,
-    )
+    retention = KEPT_WITH_THE_PREFERENCES_ACCOUNT
     erasure = Erasure.delete()
     description = "The messages and brands you prefer to hear about, and since when."
 
